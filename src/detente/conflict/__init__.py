@@ -1,0 +1,1 @@
+"""The conflict engine: the graph model for conflict resolution (GMCR)."""

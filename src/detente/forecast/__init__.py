@@ -1,0 +1,1 @@
+"""The forecast engine: spatial bargaining models over continuous issue dimensions."""

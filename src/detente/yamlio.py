@@ -1,0 +1,138 @@
+"""Safe YAML loading that remembers where each value sits, and atomic file writing.
+
+Every loader in detente reports problems as ``file:line: [field] message``. The line comes from
+the YAML node tree, which PyYAML's safe composer gives us alongside the plain data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from detente.errors import InputError, Problem
+
+Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LineMap:
+    """Maps a path into a YAML document (keys and list indices) to its 1-based line number."""
+
+    file: str
+    lines: Mapping[Loc, int] = field(default_factory=dict)
+
+    def line(self, loc: Sequence[str | int]) -> int | None:
+        """The line of ``loc``, or of its nearest ancestor that the document spells out."""
+        path = tuple(loc)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def problem(self, loc: Sequence[str | int], message: str) -> Problem:
+        return Problem(self.file, self.line(loc), format_loc(loc), message)
+
+    def error(self, loc: Sequence[str | int], message: str) -> InputError:
+        return InputError([self.problem(loc, message)])
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """``('decision_makers', 0, 'name')`` -> ``decision_makers[0].name``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            child = (*loc, key)
+            _walk(value_node, child, lines)
+            lines[child] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*loc, index), lines)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
+    """Parse YAML text safely; return the data and its line map, or raise InputError."""
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InputError([Problem(file, line, "", f"malformed YAML: {reason}")]) from exc
+    lines: dict[Loc, int] = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return data, LineMap(file, lines)
+
+
+def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
+    """Read and parse a YAML file; a missing or unreadable file is an InputError too."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(p), None, "", f"cannot read file: {exc}")]) from exc
+    return parse_yaml(text, str(p))
+
+
+def validate_model(model: type[M], data: Any, lines: LineMap) -> M:
+    """Validate ``data`` against a pydantic model, turning every validation error into a Problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
+            problems.append(lines.problem(_clean_loc(loc), err["msg"]))
+        raise InputError(problems) from exc
+
+
+def _clean_loc(loc: Loc) -> Loc:
+    """Drop pydantic's union-branch tags (e.g. ``'str'``, ``'function-after[...]'``) from a location."""
+    return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and p not in _UNION_TAGS))
+
+
+_UNION_TAGS = {"str", "int", "float", "bool", "list", "dict"}
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Write a file atomically: ``write`` fills a temporary file beside ``path``, which then replaces it.
+
+    If ``write`` raises, the temporary file is removed and ``path`` is left exactly as it was.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Atomically replace ``path`` with ``text`` (UTF-8)."""
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
