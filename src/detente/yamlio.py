@@ -115,7 +115,7 @@ def _clean_loc(loc: Loc) -> Loc:
 _UNION_TAGS = {"str", "int", "float", "bool", "list", "dict"}
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
     """Write a file atomically: ``write`` fills a temporary file beside ``path``, which then replaces it.
 
     If ``write`` raises, the temporary file is removed and ``path`` is left exactly as it was.

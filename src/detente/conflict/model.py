@@ -19,8 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from detente.conflict import statements as st
-from detente.conflict.spec import ConflictSpec, Evidence, PreferenceSpec, StateRef, StatementSpec, TiedSpec
+from detente.conflict.spec import ConflictSpec, PreferenceSpec, StatementSpec, StateRef, TiedSpec
 from detente.errors import InputError, ModelTooLargeError, Problem
+from detente.evidence import Evidence
 from detente.yamlio import LineMap, load_yaml, validate_model
 
 IntArray = npt.NDArray[np.int64]
@@ -265,7 +266,9 @@ def compile_conflict(
             own.append(len(options))
             option_names.append(opt.name)
             options.append(
-                Option(opt.name, i, Direction.from_spec(opt.reversibility), opt.description, tuple(opt.evidence))
+                Option(
+                    opt.name, i, Direction.from_spec(opt.reversibility), opt.description, tuple(opt.evidence)
+                )
             )
         dms.append(DecisionMaker(dm.name, tuple(own), dm.description, tuple(dm.evidence)))
     out.raise_if_any()
@@ -284,8 +287,9 @@ def compile_conflict(
         out.raise_if_any()
     ranks = np.empty((len(dms), feasible.size), dtype=np.int64)
     for i, dm in enumerate(spec.decision_makers):
-        ranks[i] = _preference_ranks(dm.preferences, feasible, index, option_names, out,
-                                     ("decision_makers", i, "preferences"))
+        ranks[i] = _preference_ranks(
+            dm.preferences, feasible, index, option_names, out, ("decision_makers", i, "preferences")
+        )
     status_quo: int | None = None
     if spec.status_quo is not None:
         status_quo = _single_state(spec.status_quo, feasible, option_names, out, ("status_quo",))
@@ -300,8 +304,16 @@ def compile_conflict(
             coalitions.append(tuple(sorted(dm_seen[name] for name in members)))
     out.raise_if_any()
     return Conflict(
-        spec.name, tuple(dms), tuple(options), feasible, ranks, status_quo, tuple(coalitions),
-        spec.description, spec.source, spec,
+        spec.name,
+        tuple(dms),
+        tuple(options),
+        feasible,
+        ranks,
+        status_quo,
+        tuple(coalitions),
+        spec.description,
+        spec.source,
+        spec,
     )
 
 
@@ -326,7 +338,10 @@ def _feasible_codes(
             continue
         ok &= (codes & mask) != value
     for k, group in enumerate(c.mutually_exclusive):
-        bits = [bit(n, ("constraints", "mutually_exclusive", k, "options", q)) for q, n in enumerate(group.options)]
+        bits = [
+            bit(n, ("constraints", "mutually_exclusive", k, "options", q))
+            for q, n in enumerate(group.options)
+        ]
         if all(b is not None for b in bits):
             ok &= sum(b for b in bits if b is not None) <= 1
     for k, alo in enumerate(c.at_least_one):

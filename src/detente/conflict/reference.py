@@ -40,7 +40,8 @@ def legal_move(conflict: Conflict, i: int, a: int, b: int) -> bool:
         before, after = ca >> j & 1, cb >> j & 1
         direction = conflict.options[j].direction
         if before != after and (
-            (direction == Direction.FORWARD and before == 1) or (direction == Direction.BACKWARD and before == 0)
+            (direction == Direction.FORWARD and before == 1)
+            or (direction == Direction.BACKWARD and before == 0)
         ):
             return False
     return True
@@ -109,6 +110,9 @@ def is_stable(conflict: Conflict, concept: str, i: int, s: int) -> bool:
 def stable(conflict: Conflict, concept: str) -> BoolArray:
     """Stability of every state for every decision maker: a (decision makers x states) boolean array."""
     return np.array(
-        [[is_stable(conflict, concept, i, s) for s in range(conflict.n_states)] for i in range(conflict.n_dms)],
+        [
+            [is_stable(conflict, concept, i, s) for s in range(conflict.n_states)]
+            for i in range(conflict.n_dms)
+        ],
         dtype=bool,
     ).reshape(conflict.n_dms, conflict.n_states)

@@ -11,29 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from detente.evidence import EvidenceList
+
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="An identifier: letters, digits, _ and .")]
-
-
-class Evidence(BaseModel):
-    """Where a judgement comes from: an exact quote and its source, or an explicit assumption."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    quote: str | None = Field(None, description="Exact words from the source.")
-    source: str | None = Field(None, description="Where the quote comes from (file name, citation, URL).")
-    note: str | None = Field(None, description="Reasoning; start with 'assumption:' for a judgement call.")
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Evidence:
-        if not (self.quote or self.note):
-            raise ValueError("evidence needs a quote or a note")
-        if self.quote and not self.source:
-            raise ValueError("a quote needs its source")
-        return self
-
-
-EvidenceList = list[Evidence]
 
 
 class Base(BaseModel):

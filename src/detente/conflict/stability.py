@@ -50,7 +50,9 @@ class StabilityResult:
         return pd.DataFrame(data).set_index("state")
 
 
-def analyze(conflict: Conflict, concepts: Iterable[str] = CONCEPTS, method: Method = "fast") -> StabilityResult:
+def analyze(
+    conflict: Conflict, concepts: Iterable[str] = CONCEPTS, method: Method = "fast"
+) -> StabilityResult:
     """Stability of every state for every decision maker under each concept."""
     compute = fast.stable if method == "fast" else reference.stable
     return StabilityResult(conflict, {concept: compute(conflict, concept) for concept in concepts})
