@@ -112,8 +112,9 @@ class _Parser:
             return Not(self.unary())
         if tok == "(":
             node = self.expr()
-            if self.take() != ")":
+            if self.peek() != ")":
                 raise StatementError("missing ')'")
+            self.take()
             return node
         if tok in (")", "&", "|", "if", "iff"):
             raise StatementError(f"unexpected {tok!r}")
