@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
+import itertools
+
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
@@ -74,7 +76,7 @@ def state_graph_svg(
     pos = nx.kamada_kawai_layout(nx.Graph(graph)) if len(nodes) > 1 else {nodes[0]: np.zeros(2)}
     size = 4 + 0.18 * len(nodes)
     fig, ax = plt.subplots(figsize=(min(size, 14), min(size, 12)))
-    path_steps = {(a, b) for p in paths for a, b in zip(p, p[1:], strict=False)}
+    path_steps = {(a, b) for p in paths for a, b in itertools.pairwise(p)}
     for i, dm in enumerate(conflict.decision_makers):
         own = [(a, b) for a, b, mover in edges if mover == i]
         if not own:
