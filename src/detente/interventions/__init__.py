@@ -1,0 +1,1 @@
+"""What-if interventions scored against each other, and forecasts scored against dated facts."""

@@ -1,0 +1,55 @@
+"""First-level hypergames on a hand-worked two-player 'summit' game.
+
+North Korea (NK) chooses whether to offer Yongbyon; the US whether to grant sanctions relief.
+True US order (hand-set): NK offers & no relief > nothing > partial deal > relief for nothing.
+NK's order: relief for nothing > partial deal > nothing > offer for nothing.
+NK misperceives the US as valuing the partial deal most (the seed article's "underestimated Trump").
+"""
+
+import numpy as np
+
+from detente.conflict.hypergame import Perception, analyze_hypergame
+from detente.conflict.model import compile_conflict
+from detente.conflict.spec import ConflictSpec
+
+SPEC = {
+    "name": "summit",
+    "decision_makers": [
+        {"name": "NK", "options": [{"name": "offer"}], "preferences": {"ranking": ["NY", "YY", "NN", "YN"]}},
+        {"name": "US", "options": [{"name": "relief"}], "preferences": {"ranking": ["YN", "NN", "YY", "NY"]}},
+    ],
+    "status_quo": "NN",
+}
+
+
+def test_misperception_makes_the_deal_look_stable_only_to_north_korea() -> None:
+    c = compile_conflict(ConflictSpec.model_validate(SPEC))
+    deal, nothing = c.resolve_state("YY"), c.resolve_state("NN")
+    # NK believes the US ranks: partial deal > NK offers alone > nothing > relief for nothing.
+    believed = c.ranks.copy()
+    us_believed = {"YY": 3, "YN": 2, "NN": 1, "NY": 0}
+    believed[1] = [us_believed[c.label(s)] for s in range(c.n_states)]
+    result = analyze_hypergame(c, {0: Perception(0, believed)}, concepts=("nash", "seq"))
+
+    # Real game: from the deal the US improves by withdrawing relief (YY -> YN); NK's only answer is to
+    # withdraw its offer (YN -> NN), which the US still prefers to the deal: the deal is not SEQ-stable.
+    assert deal not in result.real.equilibria("seq")
+    assert nothing in result.real.equilibria("seq")
+    # NK's game: the US would not leave the deal (it believes the US likes it best), and NK's own
+    # temptation (withdraw the offer, keep relief: YY -> NY) is sanctioned by the US ending relief
+    # (NY -> NN), worse for NK than the deal: the deal is an equilibrium NK expects.
+    assert deal in result.expected_equilibria(0, "seq")
+    assert result.misperceivers() == (0,)
+    # Hypergame: each side acts on its own game. The deal fails for the US, so it is no hypergame
+    # equilibrium; the no-deal state is stable for both in their own games.
+    assert deal not in result.equilibria("seq")
+    assert nothing in result.equilibria("seq")
+
+
+def test_hidden_options_fix_the_unknown_option_at_the_status_quo() -> None:
+    c = compile_conflict(ConflictSpec.model_validate(SPEC))
+    result = analyze_hypergame(c, {0: Perception(0, c.ranks, frozenset({1}))}, concepts=("nash",))
+    kept = np.flatnonzero(result.state_maps[0] >= 0)
+    assert sorted(c.label(s) for s in kept) == ["NN", "YN"]  # relief stays at N, as in the status quo
+    # Without relief in view, NK's best is not to offer: NN is the only equilibrium it expects.
+    assert [c.label(s) for s in result.expected_equilibria(0, "nash")] == ["NN"]
