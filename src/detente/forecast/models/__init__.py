@@ -1,0 +1,74 @@
+"""Registry of the forecast models, imported lazily by name, and the plumbing they share.
+
+Each model module ``detente.forecast.models.<name>`` exposes
+``run(space: IssueSpace, **params) -> ForecastResult`` whose keyword parameters have documented
+defaults. ``get(name)`` imports the module on first use, so importing this package stays cheap and a
+model costs nothing until it is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import numpy as np
+
+from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
+
+MODEL_NAMES: tuple[str, ...] = ("compromise", "median", "nash", "eum", "smp", "exchange")
+
+ModelRun = Callable[..., ForecastResult]
+"""The type of every model's ``run``: ``run(space, **params) -> ForecastResult``."""
+
+
+def get(name: str) -> ModelRun:
+    """The ``run`` function of model ``name`` (one of ``MODEL_NAMES``).
+
+    Raises ``ValueError`` naming the known models when ``name`` is not one of them.
+    """
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown forecast model {name!r}; known models: {', '.join(MODEL_NAMES)}")
+    module = importlib.import_module(f"{__name__}.{name}")
+    run: ModelRun = module.run
+    return run
+
+
+def run_model(name: str, space: IssueSpace, **params: object) -> ForecastResult:
+    """Run model ``name`` on ``space`` with keyword ``params`` (see each model's ``run``)."""
+    return get(name)(space, **params)
+
+
+def stack_dimensions(
+    space: IssueSpace,
+    run_1d: Callable[[IssueSpace], ForecastResult],
+    model: str,
+    params: dict[str, object],
+) -> ForecastResult:
+    """Run a one-dimensional model on each dimension of ``space`` separately and stack the results.
+
+    Dimension k is run on ``space.dimension(k)`` (that dimension's positions and saliences, the
+    common capabilities). Runs that stop early (a fixed point) are padded by repeating their last
+    round, which is what further rounds would give. ``details["by_dimension"]`` maps each dimension
+    name to its run's details.
+    """
+    results = [run_1d(space.dimension(k)) for k in range(space.n_dims)]
+    if len(results) == 1:
+        r = results[0]
+        return ForecastResult(model, space, r.rounds, r.outcome, r.outcome_by_round, params, r.details)
+    t_max = max(r.rounds.shape[0] for r in results)
+
+    def pad(a: FloatArray) -> FloatArray:
+        return np.concatenate([a, np.repeat(a[-1:], t_max - a.shape[0], axis=0)], axis=0)
+
+    return ForecastResult(
+        model=model,
+        space=space,
+        rounds=np.concatenate([pad(r.rounds) for r in results], axis=2),
+        outcome=np.concatenate([r.outcome for r in results]),
+        outcome_by_round=np.concatenate([pad(r.outcome_by_round) for r in results], axis=1),
+        params=params,
+        details={"by_dimension": {space.dimensions[k]: r.details for k, r in enumerate(results)}},
+    )
+
+
+__all__ = ["MODEL_NAMES", "ModelRun", "get", "run_model", "stack_dimensions"]

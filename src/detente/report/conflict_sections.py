@@ -1,0 +1,120 @@
+"""Report sections for graph-model results (rendered to the terminal and to HTML alike)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from detente.conflict.model import Conflict, Direction
+from detente.conflict.stability import StabilityResult
+from detente.evidence import EvidenceRow
+from detente.report.conflict_plots import state_graph_svg
+from detente.report.document import Figure, Section, Table
+
+_DIRECTION = {Direction.BOTH: "both ways", Direction.FORWARD: "only forward", Direction.BACKWARD: "only back"}
+CONCEPT_NAMES = {
+    "nash": "Nash",
+    "gmr": "general metarationality (GMR)",
+    "smr": "symmetric metarationality (SMR)",
+    "seq": "sequential stability (SEQ)",
+}
+
+
+def state_text(conflict: Conflict, s: int) -> str:
+    """``state 5 (US: relief; NK: offer)``: the options taken, grouped by decision maker."""
+    values = conflict.option_values(s)
+    parts = []
+    for dm in conflict.decision_makers:
+        taken = [conflict.options[j].name for j in dm.options if values[conflict.options[j].name]]
+        parts.append(f"{dm.name}: {', '.join(taken) if taken else 'none'}")
+    return f"state {conflict.number(s)} ({'; '.join(parts)})"
+
+
+def options_section(conflict: Conflict) -> Section:
+    rows = tuple(
+        (
+            conflict.decision_makers[o.owner].name,
+            o.name,
+            _DIRECTION[o.direction],
+            o.description,
+            str(len(o.evidence)),
+        )
+        for o in conflict.options
+    )
+    sq = (
+        f" The status quo is {state_text(conflict, conflict.status_quo)}."
+        if conflict.status_quo is not None
+        else ""
+    )
+    text = (
+        f"{conflict.n_dms} decision makers control {conflict.n_options} options; "
+        f"{conflict.n_states} of the {2**conflict.n_options} combinations are feasible.{sq}"
+    )
+    return Section(
+        "options",
+        "Decision makers and options",
+        (text,),
+        (Table(("decision maker", "option", "reversible", "meaning", "evidence"), rows),),
+    )
+
+
+def stability_section(
+    conflict: Conflict,
+    result: StabilityResult,
+    explanations: Sequence[str] = (),
+    paths: Sequence[Sequence[int]] = (),
+    graph_concept: str = "seq",
+) -> Section:
+    """Equilibria per concept, with an explanation per equilibrium and the state graph."""
+    rows = []
+    for concept in result.concepts:
+        eq = result.equilibria(concept)
+        rows.append(
+            (
+                CONCEPT_NAMES.get(concept, concept),
+                ", ".join(state_text(conflict, int(s)) for s in eq) if eq.size else "none",
+            )
+        )
+    concept = graph_concept if graph_concept in result.concepts else result.concepts[0]
+    figure = Figure(
+        state_graph_svg(conflict, [int(s) for s in result.equilibria(concept)], paths),
+        f"Unilateral improvements between states; {CONCEPT_NAMES.get(concept, concept)} equilibria "
+        "in yellow, the status quo ringed in black, status-quo paths in bold.",
+    )
+    return Section(
+        "stability",
+        "Stable outcomes",
+        tuple(explanations),
+        (Table(("solution concept", "equilibria"), tuple(rows)),),
+        (figure,),
+    )
+
+
+def stability_table(conflict: Conflict, result: StabilityResult) -> Table:
+    """Per state, per concept: which decision makers find it stable (E marks an equilibrium)."""
+    rows = []
+    for s in range(conflict.n_states):
+        cells = [str(conflict.number(s)), conflict.label(s)]
+        for concept in result.concepts:
+            stable = result.stable[concept][:, s]
+            mark = (
+                "E"
+                if stable.all()
+                else ",".join(conflict.decision_makers[i].name for i in range(conflict.n_dms) if stable[i])
+            )
+            cells.append(mark or "-")
+        rows.append(tuple(cells))
+    return Table(
+        ("state", "options (" + "".join(o.name[0] for o in conflict.options) + ")", *result.concepts),
+        tuple(rows),
+        "Stable for which decision makers (E = equilibrium)",
+    )
+
+
+def evidence_section(rows: Sequence[EvidenceRow]) -> Section:
+    table = Table(
+        ("where", "judgement", "quote", "source", "note"),
+        tuple((r.field, r.subject, r.quote or "", r.source or "", r.note or "") for r in rows),
+    )
+    quoted = sum(1 for r in rows if r.quote)
+    text = f"{len(rows)} pieces of evidence: {quoted} quotes from the sources and {len(rows) - quoted} notes."
+    return Section("evidence", "Evidence", (text,), (table,), terminal=False)
