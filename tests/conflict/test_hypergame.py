@@ -53,3 +53,18 @@ def test_hidden_options_fix_the_unknown_option_at_the_status_quo() -> None:
     assert sorted(c.label(s) for s in kept) == ["NN", "YN"]  # relief stays at N, as in the status quo
     # Without relief in view, NK's best is not to offer: NN is the only equilibrium it expects.
     assert [c.label(s) for s in result.expected_equilibria(0, "nash")] == ["NN"]
+
+
+def test_explanation_names_the_move_and_the_belief() -> None:
+    c = compile_conflict(ConflictSpec.model_validate(SPEC))
+    believed = c.ranks.copy()
+    us_believed = {"YY": 3, "YN": 2, "NN": 1, "NY": 0}
+    believed[1] = [us_believed[c.label(s)] for s in range(c.n_states)]
+    from detente.conflict.hypergame import explain
+
+    text = explain(analyze_hypergame(c, {0: Perception(0, believed)}, concepts=("seq",)), "seq")
+    deal, walk = c.number(c.resolve_state("YY")), c.number(c.resolve_state("YN"))
+    assert text[0].startswith(f"NK expects state {deal} ")
+    assert f"US truly prefers to move: US abandons “relief”, reaching state {walk}" in text[0]
+    assert f"NK believed US likes state {deal} better than state {walk}" in text[0]
+    assert "outcomes that hold under SEQ are: state 1 " in text[-1]

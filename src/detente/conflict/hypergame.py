@@ -129,3 +129,68 @@ def analyze_hypergame(
         maps.append(state_map)
         results.append(result)
     return HypergameResult(conflict, real, tuple(games), tuple(results), tuple(maps))
+
+
+def explain(result: HypergameResult, concept: str = "seq") -> list[str]:
+    """Plain-language account of where each misperceiving decision maker's expectations fail.
+
+    For every state a misperceiver expects (an equilibrium of its perceived game) that is not a
+    hypergame equilibrium, name each decision maker for whom it is not stable, the move that decision
+    maker prefers, and the belief about that decision maker that made the expected state look stable.
+    """
+    # Imported here: narrate depends on paths and coalition, which the hypergame core does not need.
+    from detente.conflict.narrate import concept_name, describe_state, describe_step, dm_name
+    from detente.conflict.paths import Step, changed_options
+    from detente.conflict.reference import legal_move
+
+    c = result.conflict
+    name = concept_name(concept)
+    actual = {int(s) for s in result.equilibria(concept)}
+    stable = result.stable_for(concept)
+    out: list[str] = []
+    for p in result.misperceivers():
+        who = dm_name(c, p)
+        game, local = result.games[p], result.state_maps[p]
+        before = len(out)
+        for s in (int(x) for x in result.expected_equilibria(p, concept)):
+            if s in actual:
+                continue
+            reasons = []
+            for i in (k for k in range(c.n_dms) if not stable[k, s]):
+                moves = [
+                    t for t in range(c.n_states) if c.ranks[i, t] > c.ranks[i, s] and legal_move(c, i, s, t)
+                ]
+                if not moves:
+                    continue
+                t = max(moves, key=lambda x: int(c.ranks[i, x]))
+                step = Step(s, t, (i,), changed_options(c, s, t))
+                believed = (
+                    "did not see that move at all"
+                    if local[t] < 0
+                    else f"believed {dm_name(c, i)} likes state {c.number(s)} "
+                    + (
+                        "better than"
+                        if game.ranks[i, local[s]] > game.ranks[i, local[t]]
+                        else "at least as much as"
+                    )
+                    + f" state {c.number(t)}"
+                )
+                reasons.append(
+                    f"{dm_name(c, i)} truly prefers to move: {describe_step(c, step)}, reaching state "
+                    f"{c.number(t)}, and no response makes that move a mistake for it; {who} {believed}"
+                )
+            out.append(
+                f"{who} expects {describe_state(c, s)} to hold: in the game as {who} sees it, this state is "
+                f"an equilibrium under {name}. It does not hold: " + "; ".join(reasons) + "."
+            )
+        if len(out) == before:
+            out.append(f"{who}'s misperceptions do not change which outcomes hold under {name}.")
+    if actual:
+        listed = "; ".join(describe_state(c, s) for s in sorted(actual))
+        out.append(
+            f"When each side acts on its own view of the game, the outcomes that hold under {name} "
+            f"are: {listed}."
+        )
+    else:
+        out.append(f"When each side acts on its own view of the game, no outcome holds under {name}.")
+    return out

@@ -5,28 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from detente.conflict.model import Conflict, Direction
+from detente.conflict.narrate import concept_name, describe_state
 from detente.conflict.stability import StabilityResult
 from detente.evidence import EvidenceRow
 from detente.report.conflict_plots import state_graph_svg
 from detente.report.document import Figure, Section, Table
 
 _DIRECTION = {Direction.BOTH: "both ways", Direction.FORWARD: "only forward", Direction.BACKWARD: "only back"}
-CONCEPT_NAMES = {
-    "nash": "Nash",
-    "gmr": "general metarationality (GMR)",
-    "smr": "symmetric metarationality (SMR)",
-    "seq": "sequential stability (SEQ)",
-}
-
-
-def state_text(conflict: Conflict, s: int) -> str:
-    """``state 5 (US: relief; NK: offer)``: the options taken, grouped by decision maker."""
-    values = conflict.option_values(s)
-    parts = []
-    for dm in conflict.decision_makers:
-        taken = [conflict.options[j].name for j in dm.options if values[conflict.options[j].name]]
-        parts.append(f"{dm.name}: {', '.join(taken) if taken else 'none'}")
-    return f"state {conflict.number(s)} ({'; '.join(parts)})"
 
 
 def options_section(conflict: Conflict) -> Section:
@@ -41,7 +26,7 @@ def options_section(conflict: Conflict) -> Section:
         for o in conflict.options
     )
     sq = (
-        f" The status quo is {state_text(conflict, conflict.status_quo)}."
+        f" The status quo is {describe_state(conflict, conflict.status_quo)}."
         if conflict.status_quo is not None
         else ""
     )
@@ -70,14 +55,14 @@ def stability_section(
         eq = result.equilibria(concept)
         rows.append(
             (
-                CONCEPT_NAMES.get(concept, concept),
-                ", ".join(state_text(conflict, int(s)) for s in eq) if eq.size else "none",
+                concept_name(concept),
+                ", ".join(describe_state(conflict, int(s)) for s in eq) if eq.size else "none",
             )
         )
     concept = graph_concept if graph_concept in result.concepts else result.concepts[0]
     figure = Figure(
         state_graph_svg(conflict, [int(s) for s in result.equilibria(concept)], paths),
-        f"Unilateral improvements between states; {CONCEPT_NAMES.get(concept, concept)} equilibria "
+        f"Unilateral improvements between states; {concept_name(concept)} equilibria "
         "in yellow, the status quo ringed in black, status-quo paths in bold.",
     )
     return Section(

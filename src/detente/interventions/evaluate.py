@@ -1,0 +1,195 @@
+"""Score interventions against each other by what they do to the equilibria and to the forecast.
+
+For the baseline and for each intervention (a patch applied to the scenario data), the scenario is
+compiled and analysed afresh:
+
+* conflict: for every outcome of interest and every solution concept, whether one of its states is an
+  equilibrium of the real game, whether it is a hypergame equilibrium (each decision maker acting on
+  its own perceived game, :mod:`detente.conflict.hypergame`), and whether such an equilibrium is
+  reachable from the status quo by unilateral improvements (:mod:`detente.conflict.paths`);
+* forecast: the Monte Carlo distribution of the issue-space outcome (median and 90% interval per
+  dimension) under one model, with the same seed for every variant so differences are not noise
+  of the sampling.
+
+The ranking is lexicographic and stated in the result: first the net number of (outcome, concept)
+pairs where a desired outcome becomes a *reachable hypergame equilibrium* (undesired outcomes count
+against), then the same count for plain equilibria of the real game, then the name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from detente.conflict.hypergame import Perception, analyze_hypergame
+from detente.conflict.model import Conflict
+from detente.conflict.paths import status_quo_paths
+from detente.conflict.stability import CONCEPTS
+from detente.forecast.montecarlo import run_monte_carlo
+from detente.forecast.spec import UncertainSpace
+from detente.interventions.outcomes import OutcomeSpec, outcome_states
+from detente.interventions.patch import Intervention, apply_intervention
+
+
+@dataclass(frozen=True)
+class OutcomeStatus:
+    """For one outcome under one concept: equilibrium of the real game, of the hypergame, reachable."""
+
+    equilibrium: bool
+    hypergame_equilibrium: bool
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One variant (the baseline or an intervention) analysed."""
+
+    name: str
+    title: str
+    outcomes: Mapping[str, Mapping[str, OutcomeStatus]]  # outcome -> concept -> status
+    equilibria: Mapping[str, tuple[str, ...]]  # concept -> state labels (Y/N strings) of the real game
+    forecast_median: tuple[float, ...]
+    forecast_interval: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    assessment: Assessment
+    reach_gain: int
+    equilibrium_gain: int
+    forecast_shift: tuple[float, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class InterventionReport:
+    baseline: Assessment
+    ranked: tuple[Ranked, ...]
+    concepts: tuple[str, ...]
+    outcomes: tuple[OutcomeSpec, ...]
+    dimensions: tuple[str, ...]
+    model: str
+    runs: int
+    seed: int
+
+
+Compiler = Callable[[Any], tuple[Conflict, Mapping[int, Perception], UncertainSpace]]
+"""Turns scenario data into the conflict, its perceptions (by perceiver) and the uncertain issue space."""
+
+
+def assess(
+    name: str,
+    title: str,
+    conflict: Conflict,
+    perceptions: Mapping[int, Perception],
+    issues: UncertainSpace | None,
+    outcomes: Sequence[OutcomeSpec],
+    concepts: Sequence[str] = CONCEPTS,
+    model: str = "compromise",
+    runs: int = 200,
+    seed: int = 0,
+) -> Assessment:
+    """Analyse one variant: outcome status per concept, equilibria, and the forecast distribution."""
+    hyper = analyze_hypergame(conflict, perceptions, concepts)
+    status: dict[str, dict[str, OutcomeStatus]] = {}
+    for outcome in outcomes:
+        members = set(int(s) for s in outcome_states(conflict, outcome))
+        per: dict[str, OutcomeStatus] = {}
+        for concept in concepts:
+            real = members & set(int(s) for s in hyper.real.equilibria(concept))
+            held = members & set(int(s) for s in hyper.equilibria(concept))
+            reachable = False
+            if held and conflict.status_quo is not None:
+                sq = status_quo_paths(conflict, hyper.real, concept, max_paths=1)
+                reachable = any(int(sq.distance[s]) >= 0 for s in held)
+            per[concept] = OutcomeStatus(bool(real), bool(held), reachable)
+        status[outcome.name] = per
+    median: tuple[float, ...] = ()
+    interval: tuple[tuple[float, float], ...] = ()
+    if issues is not None and runs > 0:
+        mc = run_monte_carlo(issues, model, runs, seed=seed, workers=1)
+        q = mc.quantiles((0.05, 0.5, 0.95))
+        median = tuple(float(v) for v in q["q50"])
+        interval = tuple((float(a), float(b)) for a, b in zip(q["q05"], q["q95"], strict=True))
+    return Assessment(
+        name,
+        title,
+        status,
+        {c: tuple(conflict.label(int(s)) for s in hyper.real.equilibria(c)) for c in concepts},
+        median,
+        interval,
+    )
+
+
+def _count(a: Assessment, outcomes: Sequence[OutcomeSpec], field: str) -> int:
+    return sum(
+        (1 if o.desired else -1) * sum(bool(getattr(st, field)) for st in a.outcomes[o.name].values())
+        for o in outcomes
+    )
+
+
+def _summary(base: Assessment, a: Assessment, outcomes: Sequence[OutcomeSpec]) -> str:
+    changes = []
+    for o in outcomes:
+        for concept, st in a.outcomes[o.name].items():
+            before = base.outcomes[o.name][concept]
+            if st.reachable and not before.reachable:
+                changes.append(f"{o.label} becomes a reachable equilibrium under {concept.upper()}")
+            elif before.reachable and not st.reachable:
+                changes.append(f"{o.label} is no longer a reachable equilibrium under {concept.upper()}")
+            elif st.hypergame_equilibrium != before.hypergame_equilibrium:
+                verb = "becomes" if st.hypergame_equilibrium else "stops being"
+                changes.append(f"{o.label} {verb} an equilibrium under {concept.upper()}")
+    return "; ".join(changes) + "." if changes else "No change to the outcomes of interest under any concept."
+
+
+def evaluate(
+    data: Any,
+    interventions: Sequence[Intervention],
+    compile_data: Compiler,
+    outcomes: Sequence[OutcomeSpec],
+    concepts: Sequence[str] = CONCEPTS,
+    model: str = "compromise",
+    runs: int = 200,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> InterventionReport:
+    """Assess the baseline and every intervention, and rank the interventions (see module doc)."""
+    concepts = tuple(concepts)
+
+    def one(name: str, title: str, variant: Any) -> Assessment:
+        conflict, perceptions, issues = compile_data(variant)
+        return assess(name, title, conflict, perceptions, issues, outcomes, concepts, model, runs, seed)
+
+    total = len(interventions) + 1
+    base = one("baseline", "No intervention (the scenario as it stands)", data)
+    if progress:
+        progress(1, total)
+    ranked = []
+    for k, iv in enumerate(interventions, start=2):
+        a = one(iv.name, iv.title, apply_intervention(data, iv.changes))
+        shift = tuple(float(x - y) for x, y in zip(a.forecast_median, base.forecast_median, strict=True))
+        ranked.append(
+            Ranked(
+                a,
+                _count(a, outcomes, "reachable") - _count(base, outcomes, "reachable"),
+                _count(a, outcomes, "hypergame_equilibrium")
+                - _count(base, outcomes, "hypergame_equilibrium"),
+                shift,
+                _summary(base, a, outcomes),
+            )
+        )
+        if progress:
+            progress(k, total)
+    ranked.sort(key=lambda r: (-r.reach_gain, -r.equilibrium_gain, r.assessment.name))
+    dims = () if not base.forecast_median else tuple(f"dim{k}" for k in range(len(base.forecast_median)))
+    return InterventionReport(base, tuple(ranked), concepts, tuple(outcomes), dims, model, runs, seed)
+
+
+def medians_array(report: InterventionReport) -> np.ndarray:
+    """(variants x dimensions) forecast medians, baseline first, then in ranked order."""
+    rows = [report.baseline.forecast_median, *(r.assessment.forecast_median for r in report.ranked)]
+    return np.array(rows, dtype=np.float64)
