@@ -125,7 +125,10 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        tmp.chmod(0o666 & ~umask)
         write(tmp)
         os.replace(tmp, target)
     except BaseException:

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from detente.conflict import fast, reference
+from detente.conflict import fast, limited_move, reference
 from detente.conflict.model import BoolArray, Conflict, IntArray
 
 CONCEPTS = reference.CONCEPTS
@@ -53,6 +53,18 @@ class StabilityResult:
 def analyze(
     conflict: Conflict, concepts: Iterable[str] = CONCEPTS, method: Method = "fast"
 ) -> StabilityResult:
-    """Stability of every state for every decision maker under each concept."""
+    """Stability of every state for every decision maker under each concept.
+
+    Concepts: nash, gmr, smr, seq (any number of decision makers) and the limited-move horizons
+    l2, l3, l4 (two decision makers; :mod:`detente.conflict.limited_move`).
+    """
     compute = fast.stable if method == "fast" else reference.stable
-    return StabilityResult(conflict, {concept: compute(conflict, concept) for concept in concepts})
+    return StabilityResult(
+        conflict,
+        {
+            concept: limited_move.stable_for(conflict, concept, method)
+            if limited_move.is_concept(concept)
+            else compute(conflict, concept)
+            for concept in concepts
+        },
+    )

@@ -132,17 +132,20 @@ def _count(a: Assessment, outcomes: Sequence[OutcomeSpec], field: str) -> int:
 
 
 def _summary(base: Assessment, a: Assessment, outcomes: Sequence[OutcomeSpec]) -> str:
+    """What changed for each outcome of interest, with the concepts grouped: 'X becomes ... (Nash, SEQ)'."""
     changes = []
     for o in outcomes:
+        grouped: dict[str, list[str]] = {}
         for concept, st in a.outcomes[o.name].items():
             before = base.outcomes[o.name][concept]
-            if st.reachable and not before.reachable:
-                changes.append(f"{o.label} becomes a reachable equilibrium under {concept.upper()}")
-            elif before.reachable and not st.reachable:
-                changes.append(f"{o.label} is no longer a reachable equilibrium under {concept.upper()}")
+            if st.reachable != before.reachable:
+                what = "becomes a reachable" if st.reachable else "is no longer a reachable"
             elif st.hypergame_equilibrium != before.hypergame_equilibrium:
-                verb = "becomes" if st.hypergame_equilibrium else "stops being"
-                changes.append(f"{o.label} {verb} an equilibrium under {concept.upper()}")
+                what = "becomes an" if st.hypergame_equilibrium else "stops being an"
+            else:
+                continue
+            grouped.setdefault(what, []).append(concept.upper())
+        changes += [f"{o.label} {what} equilibrium ({', '.join(cs)})" for what, cs in grouped.items()]
     return "; ".join(changes) + "." if changes else "No change to the outcomes of interest under any concept."
 
 

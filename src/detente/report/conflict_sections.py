@@ -5,13 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from detente.conflict.model import Conflict, Direction
-from detente.conflict.narrate import concept_name, describe_state
+from detente.conflict.narrate import concept_name
 from detente.conflict.stability import StabilityResult
 from detente.evidence import EvidenceRow
 from detente.report.conflict_plots import state_graph_svg
 from detente.report.document import Figure, Section, Table
 
 _DIRECTION = {Direction.BOTH: "both ways", Direction.FORWARD: "only forward", Direction.BACKWARD: "only back"}
+
+
+def short_state(conflict: Conflict, s: int) -> str:
+    """``state 5: NK takes offer; US takes relief``: the options taken, by decision maker, by name."""
+    values = conflict.option_values(s)
+    parts = []
+    for dm in conflict.decision_makers:
+        taken = [conflict.options[j].name for j in dm.options if values[conflict.options[j].name]]
+        if taken:
+            parts.append(f"{dm.name}: {', '.join(taken)}")
+    return f"state {conflict.number(s)} ({'; '.join(parts) if parts else 'no option taken'})"
 
 
 def options_section(conflict: Conflict) -> Section:
@@ -26,7 +37,7 @@ def options_section(conflict: Conflict) -> Section:
         for o in conflict.options
     )
     sq = (
-        f" The status quo is {describe_state(conflict, conflict.status_quo)}."
+        f" The status quo is {short_state(conflict, conflict.status_quo)}."
         if conflict.status_quo is not None
         else ""
     )
@@ -49,29 +60,55 @@ def stability_section(
     paths: Sequence[Sequence[int]] = (),
     graph_concept: str = "seq",
 ) -> Section:
-    """Equilibria per concept, with an explanation per equilibrium and the state graph."""
+    """Equilibria per concept (short labels), explanations (HTML only) and the state graph."""
     rows = []
     for concept in result.concepts:
         eq = result.equilibria(concept)
-        rows.append(
+        rows.append((concept_name(concept), ", ".join(str(conflict.number(int(s))) for s in eq) or "none"))
+    union = sorted({int(s) for concept in result.concepts for s in result.equilibria(concept)})
+    legend = Table(
+        ("state", "options taken", "equilibrium under"),
+        tuple(
             (
-                concept_name(concept),
-                ", ".join(describe_state(conflict, int(s)) for s in eq) if eq.size else "none",
+                str(conflict.number(s)),
+                short_state(conflict, s).split(" (", 1)[1][:-1],
+                ", ".join(
+                    concept_name(c) for c in result.concepts if s in set(result.equilibria(c).tolist())
+                ),
             )
-        )
+            for s in union
+        ),
+        "The equilibria",
+    )
     concept = graph_concept if graph_concept in result.concepts else result.concepts[0]
     figure = Figure(
         state_graph_svg(conflict, [int(s) for s in result.equilibria(concept)], paths),
         f"Unilateral improvements between states; {concept_name(concept)} equilibria "
         "in yellow, the status quo ringed in black, status-quo paths in bold.",
     )
+    summary = _summary(conflict, result)
     return Section(
         "stability",
         "Stable outcomes",
-        tuple(explanations),
-        (Table(("solution concept", "equilibria"), tuple(rows)),),
+        (summary,),
+        (Table(("solution concept", "equilibria (state numbers)"), tuple(rows)), legend),
         (figure,),
+        details=tuple(explanations),
     )
+
+
+def _summary(conflict: Conflict, result: StabilityResult) -> str:
+    sq = conflict.status_quo
+    counts = ", ".join(f"{len(result.equilibria(c))} under {concept_name(c)}" for c in result.concepts)
+    text = f"Equilibria: {counts}."
+    if sq is not None:
+        holds = [concept_name(c) for c in result.concepts if sq in set(result.equilibria(c).tolist())]
+        text += (
+            f" The status quo (state {conflict.number(sq)}) is an equilibrium under {', '.join(holds)}."
+            if holds
+            else f" The status quo (state {conflict.number(sq)}) is not stable under any concept."
+        )
+    return text
 
 
 def stability_table(conflict: Conflict, result: StabilityResult) -> Table:
@@ -92,6 +129,7 @@ def stability_table(conflict: Conflict, result: StabilityResult) -> Table:
         ("state", "options (" + "".join(o.name[0] for o in conflict.options) + ")", *result.concepts),
         tuple(rows),
         "Stable for which decision makers (E = equilibrium)",
+        terminal=False,
     )
 
 

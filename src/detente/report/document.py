@@ -14,6 +14,7 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
+    terminal: bool = True  # also printed in the terminal summary
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Section:
     tables: tuple[Table, ...] = ()
     figures: tuple[Figure, ...] = ()
     terminal: bool = True  # shown in the terminal summary as well as in the HTML report
+    details: tuple[str, ...] = ()  # longer explanations, in the HTML report only
 
 
 @dataclass(frozen=True)

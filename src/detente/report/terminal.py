@@ -21,7 +21,7 @@ def print_document(document: Document, console: Console | None = None) -> None:
         console.rule(f"[bold]{section.title}")
         for paragraph in section.paragraphs:
             console.print(Markdown(paragraph))
-        for table in section.tables:
+        for table in (t for t in section.tables if t.terminal):
             rich_table = RichTable(*table.headers, title=table.caption or None, show_lines=False)
             for row in table.rows[:MAX_TERMINAL_ROWS]:
                 rich_table.add_row(*row)

@@ -1,0 +1,182 @@
+"""The main job: analyse a scenario (or a bare conflict) with every engine and gather the results.
+
+Data flows one way: file -> validated scenario -> engines -> this :class:`Analysis` (plain result
+objects) -> renderers (:mod:`detente.report.builder` for the terminal summary and the HTML report).
+Nothing here prints or writes files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from detente.conflict.hypergame import HypergameResult, Perception, analyze_hypergame
+from detente.conflict.model import Conflict, compile_conflict
+from detente.conflict.paths import StatusQuoAnalysis, status_quo_paths
+from detente.conflict.spec import ConflictSpec
+from detente.conflict.stability import CONCEPTS, StabilityResult, analyze
+from detente.evidence import EvidenceRow, collect_evidence
+from detente.forecast.models import run_model
+from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo, tornado
+from detente.forecast.space import ForecastResult
+from detente.forecast.spec import UncertainSpace
+from detente.interventions.evaluate import InterventionReport, evaluate
+from detente.scenario.load import Scenario, parse_scenario
+from detente.yamlio import LineMap, load_yaml, validate_model
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(step, done, total)`` while long steps run."""
+
+POINT_MODELS = ("compromise", "median", "eum")
+PATH_CONCEPT = "seq"
+
+
+@dataclass(frozen=True, eq=False)
+class ForecastFindings:
+    """Point forecasts per model and dimension, a Monte Carlo run and a tornado table per dimension."""
+
+    space: UncertainSpace
+    point: Mapping[str, ForecastResult]
+    monte_carlo: MonteCarloResult | None
+    tornado: tuple[pd.DataFrame, ...]
+    model: str
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    title: str
+    subtitle: str
+    conflict: Conflict
+    stability: StabilityResult
+    status_quo: StatusQuoAnalysis | None
+    hypergame: HypergameResult | None
+    forecast: ForecastFindings | None
+    interventions: InterventionReport | None
+    evidence: tuple[EvidenceRow, ...]
+    scenario: Scenario | None = None
+
+
+def perceptions_of(scenario: Scenario) -> dict[int, Perception]:
+    """The scenario's perceptions as hypergame input, one per perceiving decision maker."""
+    perceivers = sorted({p.perceiver for p in scenario.perceptions})
+    return {i: Perception(i, scenario.perceived_ranks(i), scenario.hidden_options(i)) for i in perceivers}
+
+
+def _compile_variant(
+    lines: LineMap,
+) -> Callable[[Any], tuple[Conflict, Mapping[int, Perception], UncertainSpace]]:
+    def compile_data(data: Any) -> tuple[Conflict, Mapping[int, Perception], UncertainSpace]:
+        scenario = parse_scenario(data, lines, check_interventions=False)
+        return scenario.conflict, perceptions_of(scenario), scenario.issues
+
+    return compile_data
+
+
+def _noop(step: str, done: int, total: int) -> None:
+    return None
+
+
+def analyze_conflict(
+    conflict: Conflict, evidence: tuple[EvidenceRow, ...] = (), title: str = "", subtitle: str = ""
+) -> Analysis:
+    """Stability under every concept and the status-quo paths of a bare conflict."""
+    stability = analyze(conflict, CONCEPTS)
+    sq = status_quo_paths(conflict, stability, PATH_CONCEPT) if conflict.status_quo is not None else None
+    return Analysis(
+        title or conflict.name,
+        subtitle or conflict.description,
+        conflict,
+        stability,
+        sq,
+        None,
+        None,
+        None,
+        evidence,
+    )
+
+
+def forecast_findings(
+    space: UncertainSpace, runs: int, seed: int, model: str = "eum", progress: Progress = _noop
+) -> ForecastFindings:
+    """Point forecasts of every POINT_MODELS model, and Monte Carlo plus tornado with ``model``."""
+    point = {name: run_model(name, space.base) for name in POINT_MODELS}
+    mc = None
+    if runs > 0:
+        mc = run_monte_carlo(
+            space, model, runs, seed=seed, progress=lambda done, total: progress("Monte Carlo", done, total)
+        )
+    tables = tuple(
+        tornado(space, model, dim=k, result=mc) if space.inputs else pd.DataFrame()
+        for k in range(space.base.n_dims)
+    )
+    return ForecastFindings(space, point, mc, tables, model)
+
+
+def analyze_scenario(
+    scenario: Scenario,
+    *,
+    runs: int = 1000,
+    seed: int = 2019,
+    intervention_runs: int = 200,
+    progress: Progress = _noop,
+) -> Analysis:
+    """Every engine on a scenario: stability, status-quo paths, hypergame, forecast, interventions."""
+    conflict = scenario.conflict
+    progress("Conflict stability", 0, 1)
+    base = analyze_conflict(conflict)
+    progress("Conflict stability", 1, 1)
+    perceptions = perceptions_of(scenario)
+    hyper = analyze_hypergame(conflict, perceptions, CONCEPTS) if perceptions else None
+    findings = forecast_findings(scenario.issues, runs, seed, progress=progress)
+    report = None
+    spec = scenario.spec
+    if spec.interventions:
+        report = evaluate(
+            scenario.data,
+            spec.interventions,
+            _compile_variant(scenario.lines),
+            spec.outcomes,
+            CONCEPTS,
+            model="compromise",
+            runs=intervention_runs,
+            seed=seed,
+            progress=lambda done, total: progress("Interventions", done, total),
+        )
+    return Analysis(
+        spec.meta.name,
+        f"Snapshot as of {spec.meta.as_of:%d %B %Y}. {spec.meta.description}".strip(),
+        conflict,
+        base.stability,
+        base.status_quo,
+        hyper,
+        findings,
+        report,
+        tuple(collect_evidence(spec)),
+        scenario,
+    )
+
+
+def is_scenario(data: Any) -> bool:
+    """A scenario file has ``meta`` and ``conflict`` sections; a conflict file has ``decision_makers``."""
+    return isinstance(data, dict) and "meta" in data and "conflict" in data
+
+
+def analyze_file(
+    path: str | Path, *, runs: int = 1000, seed: int = 2019, progress: Progress = _noop
+) -> Analysis:
+    """Analyse a scenario YAML, a conflict YAML or a GMCR+ ``.gmcr`` file."""
+    p = Path(path)
+    if p.suffix.lower() == ".gmcr":
+        from detente.conflict.gmcr_json import read_gmcr
+
+        spec = read_gmcr(p)
+        return analyze_conflict(compile_conflict(spec), tuple(collect_evidence(spec)))
+    data, lines = load_yaml(p)
+    if is_scenario(data):
+        return analyze_scenario(parse_scenario(data, lines), runs=runs, seed=seed, progress=progress)
+    conflict_spec = validate_model(ConflictSpec, data, lines)
+    return analyze_conflict(compile_conflict(conflict_spec, lines), tuple(collect_evidence(conflict_spec)))

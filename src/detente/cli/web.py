@@ -1,0 +1,43 @@
+"""``detente serve``: the local web app (FastAPI with uvicorn), bound to loopback by default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/detente``, or ``~/.local/share/detente`` when XDG_DATA_HOME is unset."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "detente"
+
+
+def serve(
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; the default keeps the app on this machine only.")
+    ] = "127.0.0.1",
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Folder of the app's database (default: user data folder).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Background threads for long runs.", min=1, max=16)] = 2,
+) -> None:
+    """Start the local web app: scenario list, editor, analyses, forecasts and reports in a browser."""
+    import uvicorn
+
+    from detente.web.app import create_app
+
+    if host not in LOOPBACK:
+        typer.echo(
+            f"warning: binding to {host} makes the app reachable from other machines; it has no login.",
+            err=True,
+        )
+    folder = data or default_data_dir()
+    app = create_app(folder, workers=workers)
+    typer.echo(f"detente: serving http://{host}:{port}/ (data in {folder})")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,331 @@
+"""Coalition stability in the graph model: CNash, CGMR, CSMR and CSEQ.
+
+Definitions follow Inohara & Hipel (2008), "Coalition analysis in the graph model for conflict
+resolution", *Systems Engineering* 11(4): 343-359, which generalise the coalition improvements of
+Kilgour, Hipel, Fang & Peng (2001), "Coalition analysis in group decision support", *Group Decision
+and Negotiation* 10(2): 159-175. For a coalition H (a non-empty set of decision makers) and a state s:
+
+* R_H(s): states H reaches from s by a *legal sequence* of its members' unilateral moves (length one
+  or more, no member moving twice in a row; :func:`detente.conflict.reference.coalition_reachable`).
+  R_H^+(s) is the same with every move a unilateral improvement for its mover.
+* Phi_H^{++}(s) = {t : every member of H strictly prefers t to s}.
+* R_H^{++}(s) = R_H(s) & Phi_H^{++}(s): the *coalition improvements* of H from s.
+
+The sanctions against H come from the complement coalition N - H. A response s2 deters H when it is
+not a coalition improvement for H over s, i.e. s2 is not in Phi_H^{++}(s) (some member of H is no better
+off than at s). State s is, *for coalition H*,
+
+* CNash: R_H^{++}(s) is empty;
+* CGMR: every s1 in R_H^{++}(s) has some s2 in R_{N-H}(s1) outside Phi_H^{++}(s);
+* CSMR: as CGMR, and moreover no s3 in R_H(s2) lies in Phi_H^{++}(s);
+* CSEQ: every s1 in R_H^{++}(s) has some s2 in R_{N-H}^+(s1) outside Phi_H^{++}(s) (the complement's
+  members sanction only with legal sequences of their own unilateral improvements, as in SEQ).
+
+A state is coalition-stable *for decision maker i* when it is stable for every coalition of the analysed
+class that contains i; the class always holds the singleton {i}, for which the four concepts are exactly
+Nash, GMR, SMR and SEQ (H = {i}, N - H = the opponents), so every CNash-stable state is Nash-stable. A
+state is a coalition equilibrium when it is stable for every decision maker (equivalently, for every
+coalition of the class). For the grand coalition N - H is empty: no sanction exists and the four
+concepts coincide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import combinations
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from detente.conflict import reference
+from detente.conflict.model import BoolArray, Conflict, Direction, IntArray
+from detente.conflict.stability import StabilityResult
+
+CONCEPTS = ("cnash", "cgmr", "csmr", "cseq")
+Coalition = tuple[int, ...]
+Method = Literal["fast", "reference"]
+
+
+# -- coalitions --------------------------------------------------------------------------------
+def all_coalitions(conflict: Conflict, min_size: int = 2) -> tuple[Coalition, ...]:
+    """Every set of at least ``min_size`` decision makers, smallest first."""
+    n = conflict.n_dms
+    return tuple(c for size in range(min_size, n + 1) for c in combinations(range(n), size))
+
+
+def default_coalitions(conflict: Conflict) -> tuple[Coalition, ...]:
+    """The coalitions the conflict file names, or else all coalitions of two or more DMs."""
+    return conflict.coalitions or all_coalitions(conflict)
+
+
+def normalise_coalitions(
+    conflict: Conflict, coalitions: Iterable[Iterable[int | str]] | None
+) -> tuple[Coalition, ...]:
+    """The analysed class: every singleton, then the given coalitions (DM indices or names), deduplicated."""
+    given = default_coalitions(conflict) if coalitions is None else coalitions
+    out: list[Coalition] = [(i,) for i in range(conflict.n_dms)]
+    for members in given:
+        idx = [conflict.dm_index(m) if isinstance(m, str) else int(m) for m in members]
+        if not idx or len(set(idx)) != len(idx) or not all(0 <= i < conflict.n_dms for i in idx):
+            raise ValueError(f"coalition {tuple(members)!r} must list distinct decision makers")
+        key = tuple(sorted(idx))
+        if key not in out:
+            out.append(key)
+    return tuple(out)
+
+
+def coalition_name(conflict: Conflict, coalition: Coalition) -> str:
+    """Member names joined by '+', e.g. ``US+ROK``."""
+    return "+".join(conflict.decision_makers[i].name for i in coalition)
+
+
+# -- unilateral moves, vectorised ----------------------------------------------------------------
+def move_matrix(conflict: Conflict, i: int, improving: bool = False) -> sp.csr_array:
+    """Sparse (states x states) boolean matrix of R_i (or R_i^+ with ``improving``).
+
+    Entry [s, t] is true when decision maker i can move from s to t in one step: only i's options
+    change, each in a direction its reversibility allows, and t is feasible (Fang, Hipel & Kilgour
+    1993, ch. 3). With ``improving``, i must also strictly prefer t to s. Built from the at most
+    2**(options of i) flips per state, so it scales with the number of states, not its square.
+    """
+    codes = conflict.states
+    own = conflict.decision_makers[i].options
+    forward = sum(1 << j for j in own if conflict.options[j].direction == Direction.FORWARD)
+    backward = sum(1 << j for j in own if conflict.options[j].direction == Direction.BACKWARD)
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    for subset in range(1, 1 << len(own)):
+        delta = sum(1 << j for q, j in enumerate(own) if subset >> q & 1)
+        target = conflict.index_of_code(codes ^ delta)
+        ok = (target >= 0) & ((delta & forward & codes) == 0) & ((delta & backward & ~codes) == 0)
+        src = np.flatnonzero(ok)
+        rows.append(src)
+        cols.append(target[src])
+    r = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+    c = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
+    if improving:
+        keep = conflict.ranks[i, c] > conflict.ranks[i, r]
+        r, c = r[keep], c[keep]
+    n = conflict.n_states
+    return sp.csr_array((np.ones(r.size, dtype=bool), (r, c)), shape=(n, n))
+
+
+def legal_closure(steps: Sequence[sp.csr_array], n: int) -> BoolArray:
+    """Dense (states x states) reachability by legal sequences of the given movers' steps.
+
+    Entry [s, t] is true when t is reached from s by one or more steps, consecutive steps taken by
+    different movers (Fang, Hipel & Kilgour 1993; Xu, Hipel & Kilgour 2009). Computed on the
+    (state, last mover) graph for all start states at once: X_k[t, s] says t is reached from s with
+    k moving last; each round extends the newly found entries of the other movers by one step of k
+    (semi-naive fixpoint, sparse step matrix times dense frontier), so every (s, t, k) fact is
+    derived once.
+    """
+    back = [step.T.astype(np.float32).tocsr() for step in steps]
+    reach = [step.T.toarray() for step in steps]
+    frontier = [r.copy() for r in reach]
+    while any(f.any() for f in frontier):
+        total = sum((f.astype(np.int32) for f in frontier), np.zeros((n, n), dtype=np.int32))
+        new: list[BoolArray] = []
+        for k, step_back in enumerate(back):
+            source = ((total - frontier[k]) > 0).astype(np.float32)
+            found = np.asarray(step_back @ source) > 0
+            found &= ~reach[k]
+            reach[k] |= found
+            new.append(found)
+        frontier = new
+    out = np.zeros((n, n), dtype=bool)
+    for r in reach:
+        out |= r
+    return np.ascontiguousarray(out.T)
+
+
+def preferred_by_all(conflict: Conflict, coalition: Coalition) -> BoolArray:
+    """Phi_H^{++} as a (states x states) matrix: [s, t] when every member strictly prefers t to s."""
+    n = conflict.n_states
+    out = np.ones((n, n), dtype=bool)
+    for k in coalition:
+        r = conflict.ranks[k]
+        out &= r[None, :] > r[:, None]
+    return out
+
+
+# -- the fast path -------------------------------------------------------------------------------
+def _best_reply(ranks: IntArray, reach: BoolArray) -> IntArray:
+    """Per row s of ``reach``, the least rank among the states it reaches (a large number if none)."""
+    least: IntArray = np.where(reach, ranks[None, :], np.iinfo(np.int64).max).min(axis=1)
+    return least
+
+
+def _fast(
+    conflict: Conflict, concepts: Sequence[str], coalitions: Sequence[Coalition]
+) -> dict[str, BoolArray]:
+    """Vectorised definitions. A response s2 deters H at s unless every member prefers s2 to s, so
+    "some s2 in R(s1) deters" is "for some member k, the least rank k can be pushed to from s1 is at
+    most k's rank of s": one minimum per (member, s1) instead of a search per (s, s1). For CSMR the
+    same holds with k's rank of s2 replaced by the best k can then reach alone (one member); a
+    coalition of several uses a matrix product over the states its counter-moves reach."""
+    n = conflict.n_states
+    everyone = frozenset(range(conflict.n_dms))
+
+    @cache
+    def closure(members: frozenset[int], improving: bool) -> BoolArray:
+        return legal_closure([move_matrix(conflict, k, improving) for k in sorted(members)], n)
+
+    out = {c: np.zeros((len(coalitions), n), dtype=bool) for c in concepts}
+    for row, coalition in enumerate(coalitions):
+        members = frozenset(coalition)
+        reach = closure(members, False)
+        better = preferred_by_all(conflict, coalition)
+        improvements = reach & better
+        movers = np.flatnonzero(improvements.any(axis=1))
+        for concept in concepts:
+            stable = np.ones(n, dtype=bool)
+            if movers.size and concept == "cnash":
+                stable[movers] = False
+            elif movers.size:
+                response = closure(everyone - members, concept == "cseq")
+                sanctioned = np.zeros((movers.size, n), dtype=bool)
+                if concept == "csmr" and len(coalition) > 1:
+                    escape = better[movers].astype(np.float32) @ reach.T.astype(np.float32)
+                    deterring = ~better[movers] & (escape == 0)
+                    sanctioned = (deterring.astype(np.float32) @ response.T.astype(np.float32)) > 0
+                else:
+                    for k in coalition:
+                        r = conflict.ranks[k]
+                        key = r
+                        if concept == "csmr":
+                            key = np.maximum(r, np.where(reach, r[None, :], -1).max(axis=1))
+                        sanctioned |= _best_reply(key, response)[None, :] <= r[movers][:, None]
+                stable[movers] = ~(improvements[movers] & ~sanctioned).any(axis=1)
+            out[concept][row] = stable
+    return out
+
+
+# -- the brute-force reference -------------------------------------------------------------------
+def _reference(
+    conflict: Conflict, concepts: Sequence[str], coalitions: Sequence[Coalition]
+) -> dict[str, BoolArray]:
+    @cache
+    def reach(members: Coalition, s: int, improving: bool) -> frozenset[int]:
+        return frozenset(reference.coalition_reachable(conflict, members, s, improving))
+
+    return {
+        concept: np.array(
+            [
+                [is_coalition_stable(conflict, concept, h, s, reach) for s in range(conflict.n_states)]
+                for h in coalitions
+            ],
+            dtype=bool,
+        ).reshape(len(coalitions), conflict.n_states)
+        for concept in concepts
+    }
+
+
+Reach = Callable[[Coalition, int, bool], Iterable[int]]
+
+
+def is_coalition_stable(conflict: Conflict, concept: str, coalition: Coalition, s: int, reach: Reach) -> bool:
+    """Is state s stable for ``coalition`` under ``concept``? Reads like Inohara & Hipel (2008).
+
+    ``reach(members, state, improving)`` gives R_members(state) (R^+ with ``improving``).
+    """
+    if concept not in CONCEPTS:
+        raise ValueError(f"unknown coalition concept {concept!r}; choose from {', '.join(CONCEPTS)}")
+    r = conflict.ranks
+    others = tuple(k for k in range(conflict.n_dms) if k not in coalition)
+
+    def improves(t: int) -> bool:  # t in Phi_H^{++}(s)
+        return all(r[k, t] > r[k, s] for k in coalition)
+
+    for s1 in reach(coalition, s, False):
+        if not improves(s1):
+            continue
+        if concept == "cnash":
+            return False
+        responses = reach(others, s1, concept == "cseq") if others else ()
+        if concept == "csmr":
+            sanctioned = any(
+                not improves(s2) and not any(improves(s3) for s3 in reach(coalition, s2, False))
+                for s2 in responses
+            )
+        else:
+            sanctioned = any(not improves(s2) for s2 in responses)
+        if not sanctioned:
+            return False
+    return True
+
+
+# -- the result ----------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class CoalitionResult:
+    """Coalition stability per concept, per coalition of the analysed class and per decision maker.
+
+    ``coalitions`` is the class: the singletons first, then the coalitions asked for.
+    ``by_coalition[concept]`` is (coalitions x states); ``stable[concept]`` is (decision makers x
+    states), true where the state is stable for every coalition of the class containing that DM.
+    """
+
+    conflict: Conflict
+    coalitions: tuple[Coalition, ...]
+    by_coalition: Mapping[str, BoolArray]
+    stable: Mapping[str, BoolArray]
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        return tuple(self.stable)
+
+    def equilibria(self, concept: str) -> IntArray:
+        """Indices of the states stable for every decision maker under ``concept``."""
+        return np.flatnonzero(self.stable[concept].all(axis=0)).astype(np.int64)
+
+    def upsetting(self, concept: str, s: int) -> tuple[Coalition, ...]:
+        """The coalitions of the class for which state s is not stable under ``concept``."""
+        rows = np.flatnonzero(~self.by_coalition[concept][:, s])
+        return tuple(self.coalitions[int(k)] for k in rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per state: option values, per concept and DM (then per coalition) whether stable."""
+        frame = StabilityResult(self.conflict, self.stable).to_frame()
+        for concept, table in self.by_coalition.items():
+            for row, coalition in enumerate(self.coalitions):
+                if len(coalition) > 1:
+                    frame[f"{concept}:{coalition_name(self.conflict, coalition)}"] = table[row]
+        return frame
+
+
+def coalition_stability(
+    conflict: Conflict,
+    concepts: Iterable[str] = CONCEPTS,
+    coalitions: Iterable[Iterable[int | str]] | None = None,
+    method: Method = "fast",
+) -> CoalitionResult:
+    """CNash / CGMR / CSMR / CSEQ stability of every state (Inohara & Hipel 2008; see module doc).
+
+    ``coalitions`` lists the coalitions to consider (DM indices or names); by default those the
+    conflict file names, or else every coalition of two or more DMs. Singletons are always part of
+    the class, so each DM's own Nash / GMR / SMR / SEQ stability is included. ``method="reference"``
+    evaluates the definitions state by state (for testing); ``"fast"`` shares reachability matrices
+    over (state, last mover) graphs between coalitions.
+    """
+    wanted = tuple(concepts)
+    unknown = [c for c in wanted if c not in CONCEPTS]
+    if unknown:
+        raise ValueError(f"unknown coalition concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
+    klass = normalise_coalitions(conflict, coalitions)
+    compute = _fast if method == "fast" else _reference
+    by_coalition = compute(conflict, wanted, klass)
+    for table in by_coalition.values():
+        table.setflags(write=False)
+    stable: dict[str, BoolArray] = {}
+    for concept, table in by_coalition.items():
+        per_dm = np.ones((conflict.n_dms, conflict.n_states), dtype=bool)
+        for row, coalition in enumerate(klass):
+            for i in coalition:
+                per_dm[i] &= table[row]
+        per_dm.setflags(write=False)
+        stable[concept] = per_dm
+    return CoalitionResult(conflict, klass, by_coalition, stable)

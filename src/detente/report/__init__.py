@@ -1,0 +1,1 @@
+"""Renderers: turn engine results into terminal tables, plots and documents."""

@@ -1,0 +1,1 @@
+"""The local web app (``detente serve``): build, run and compare scenarios in a browser."""

@@ -1,0 +1,558 @@
+"""The FastAPI application: a JSON API under ``/api/`` and the server-rendered pages that use it.
+
+Security: the app is meant to be bound to loopback (see :mod:`detente.cli.web`); request bodies are
+limited to 1 MB (413 beyond, :mod:`detente.web.limits`); YAML is parsed with the safe loader
+(:mod:`detente.yamlio`); built-in documents are looked up by name in a fixed list and user documents
+by database id only, so no request names a file; a run is created on one version and reads only it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import Body, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+
+from detente import __version__
+from detente.conflict.stability import CONCEPTS, analyze
+from detente.errors import InputError, ModelTooLargeError
+from detente.forecast.models import MODEL_NAMES
+from detente.interventions.patch import PatchError
+from detente.interventions.scoring import ResolutionsFile, score
+from detente.scenario.questions import QuestionSet, load_questions
+from detente.web import analysis
+from detente.web.analysis import REPORT, Concept, RunError, RunParams
+from detente.web.documents import (
+    Loaded,
+    builtin_names,
+    builtin_text,
+    dump_yaml,
+    load_text,
+    question_files,
+    question_set_names,
+)
+from detente.web.forms import FieldEdit, apply_edits, form_groups
+from detente.web.graph import state_graph
+from detente.web.limits import MAX_BODY, BodyLimit, too_large_message
+from detente.web.runner import PARAMS, Runner, version_label
+from detente.web.store import RunRow, Store, VersionRow
+from detente.yamlio import load_yaml, parse_yaml, validate_model
+
+Json = dict[str, Any]
+_HERE = Path(__file__).resolve().parent
+
+_PAGES = jinja2.Environment(
+    loader=jinja2.PackageLoader("detente.web", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+# -- request bodies -----------------------------------------------------------------------------
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewDocument(_Body):
+    text: str = Field(max_length=MAX_BODY, description="The YAML text of a scenario or conflict file.")
+    name: str | None = Field(None, max_length=200, description="Display name (default: the file's own).")
+
+
+class NewVersion(_Body):
+    text: str = Field(max_length=MAX_BODY)
+    note: str = Field("", max_length=1000)
+
+
+class Edits(_Body):
+    edits: list[FieldEdit] = Field(min_length=1, max_length=500)
+    note: str = Field("", max_length=1000)
+
+
+class ValidateBody(_Body):
+    text: str = Field(max_length=MAX_BODY)
+
+
+class Probabilities(_Body):
+    probabilities: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+        min_length=1, max_length=1000, description="Question id -> probability that it resolves yes."
+    )
+
+
+class Rejected(Exception):
+    """Bad user input for the API: problems naming line and field (422)."""
+
+    def __init__(self, problems: list[Json], detail: str) -> None:
+        super().__init__(detail)
+        self.problems = problems
+        self.detail = detail
+
+
+# -- JSON helpers -------------------------------------------------------------------------------
+def _version_json(v: VersionRow, text: bool = False) -> Json:
+    out: Json = {
+        "id": v.id,
+        "scenario_id": v.scenario_id,
+        "number": v.number,
+        "sha256": v.sha256,
+        "note": v.note,
+        "created": v.created,
+    }
+    if text:
+        out["text"] = v.text
+    return out
+
+
+def _run_json(run: RunRow, result: bool = True) -> Json:
+    out: Json = {
+        "id": run.id,
+        "scenario_id": run.scenario_id,
+        "version": run.version_number,
+        "kind": run.kind,
+        "params": run.params,
+        "status": run.status,
+        "done": run.done,
+        "total": run.total,
+        "error": run.error,
+        "detente_version": run.detente_version,
+        "created": run.created,
+        "finished": run.finished,
+    }
+    if result:
+        out["result"] = run.result
+    return out
+
+
+def _problems(exc: InputError) -> list[Json]:
+    return analysis.problems_json(exc.problems)
+
+
+# -- the application ----------------------------------------------------------------------------
+def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
+    """The web app over the store in ``data_dir`` (built-in documents are added on first start)."""
+    store = Store(data_dir)
+    runner = Runner(store, workers)
+    _seed_builtins(store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.shutdown()
+
+    app = FastAPI(
+        title="detente",
+        version=__version__,
+        description="Build, run and compare conflict and negotiation scenarios. The pages use this API.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.mount("/static", StaticFiles(packages=[("detente.web", "static")]), name="static")
+    app.state.store = store
+    app.state.runner = runner
+
+    @app.exception_handler(Rejected)
+    async def _rejected(request: Request, exc: Rejected) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail, "problems": exc.problems}, status_code=422)
+
+    # -- lookups ------------------------------------------------------------------------------
+    def scenario_or_404(sid: int) -> Any:
+        row = store.scenario(sid)
+        if row is None:
+            raise HTTPException(404, f"no scenario {sid}")
+        return row
+
+    def version_or_404(sid: int, number: int) -> VersionRow:
+        version = store.version(sid, number)
+        if version is None:
+            raise HTTPException(404, f"scenario {sid} has no version {number}")
+        return version
+
+    def latest(sid: int) -> VersionRow:
+        versions = store.versions(sid)
+        if not versions:
+            raise HTTPException(404, f"scenario {sid} has no versions")
+        return versions[-1]
+
+    def run_or_404(rid: int) -> RunRow:
+        run = store.run(rid)
+        if run is None:
+            raise HTTPException(404, f"no run {rid}")
+        return run
+
+    def loaded(version: VersionRow) -> Loaded:
+        try:
+            return load_text(version.text, version_label(version.scenario_id, version.number))
+        except InputError as exc:
+            raise Rejected(_problems(exc), "this version does not load") from exc
+
+    def check(text: str, file: str) -> Loaded:
+        try:
+            return load_text(text, file)
+        except InputError as exc:
+            raise Rejected(_problems(exc), f"{len(exc.problems)} problem(s) in the document") from exc
+        except ModelTooLargeError as exc:
+            raise Rejected(
+                [{"file": file, "line": None, "field": "", "message": str(exc)}], str(exc)
+            ) from exc
+
+    def add_document(text: str, name: str | None, file: str) -> Json:
+        doc = check(text, file)
+        sid = store.add_scenario(name or doc.name, doc.kind, text, "uploaded")
+        return {"id": sid, "name": name or doc.name, "kind": doc.kind, "version": 1}
+
+    # -- API: documents -----------------------------------------------------------------------
+    @app.get("/api/builtins", tags=["documents"])
+    def api_builtins() -> list[Json]:
+        """The built-in documents, with the id of the scenario that holds each in the store."""
+        out = []
+        for name in builtin_names():
+            row = store.builtin_scenario(name)
+            out.append({"name": name, "scenario_id": None if row is None else row.id})
+        return out
+
+    @app.get("/api/builtins/{name}/yaml", tags=["documents"], response_class=Response)
+    def api_builtin_yaml(name: str) -> Response:
+        """The built-in file's YAML text (the name must be one of the fixed list)."""
+        text = builtin_text(name) if name in builtin_names() else None
+        if text is None:
+            raise HTTPException(404, f"no built-in document named {name!r}")
+        return _yaml_response(text, f"{name}.yaml")
+
+    @app.get("/api/scenarios", tags=["documents"])
+    def api_scenarios() -> list[Json]:
+        return [
+            {"id": s.id, "name": s.name, "kind": s.kind, "builtin": s.builtin, "versions": s.versions}
+            for s in store.scenarios()
+        ]
+
+    @app.post("/api/scenarios", tags=["documents"], status_code=201)
+    def api_new_scenario(body: NewDocument) -> Json:
+        """Save a new document (validated first; nothing is saved when it has problems)."""
+        return add_document(body.text, body.name, "<new document>")
+
+    @app.post("/api/scenarios/upload", tags=["documents"], status_code=201)
+    async def api_upload(
+        file: Annotated[UploadFile, File(description="A YAML file (at most 1 MB).")],
+    ) -> Json:
+        """Upload a YAML file as a new document (validated first; nothing is saved when it has problems)."""
+        raw = await file.read(MAX_BODY + 1)
+        if len(raw) > MAX_BODY:
+            raise HTTPException(413, too_large_message(None, MAX_BODY))
+        shown = Path(file.filename or "upload.yaml").name or "upload.yaml"
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problem = {"file": shown, "line": None, "field": "", "message": "the file is not UTF-8 text"}
+            raise Rejected([problem], "the file is not UTF-8 text") from exc
+        return add_document(text, None, shown)
+
+    @app.post("/api/validate", tags=["documents"])
+    def api_validate(body: ValidateBody) -> Json:
+        """Check a document without saving it: its kind and name, or its problems (line and field)."""
+        try:
+            doc = check(body.text, "<editor>")
+        except Rejected as exc:
+            return {"ok": False, "problems": exc.problems}
+        return {"ok": True, "kind": doc.kind, "name": doc.name, "problems": []}
+
+    @app.get("/api/scenarios/{sid}", tags=["documents"])
+    def api_scenario(sid: int) -> Json:
+        s = scenario_or_404(sid)
+        return {
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind,
+            "builtin": s.builtin,
+            "versions": [_version_json(v) for v in store.versions(sid)],
+        }
+
+    @app.post("/api/scenarios/{sid}/versions", tags=["documents"], status_code=201)
+    def api_new_version(sid: int, body: NewVersion) -> Json:
+        """Save edited YAML text as the scenario's next version (validated first)."""
+        scenario_or_404(sid)
+        doc = check(body.text, "<editor>")
+        version = store.add_version(sid, body.text, body.note or "edited", doc.name)
+        return _version_json(version)
+
+    @app.get("/api/scenarios/{sid}/versions/{number}", tags=["documents"])
+    def api_version(sid: int, number: int) -> Json:
+        return _version_json(version_or_404(sid, number), text=True)
+
+    @app.get("/api/scenarios/{sid}/versions/{number}/yaml", tags=["documents"], response_class=Response)
+    def api_version_yaml(sid: int, number: int) -> Response:
+        """Download the version's YAML text."""
+        return _yaml_response(version_or_404(sid, number).text, f"scenario-{sid}-v{number}.yaml")
+
+    @app.post("/api/scenarios/{sid}/versions/{number}/edits", tags=["documents"], status_code=201)
+    def api_edits(sid: int, number: int, body: Edits) -> Json:
+        """Apply form edits (set a value at a path) to a version and save the result as the next version."""
+        version = version_or_404(sid, number)
+        data, _ = parse_yaml(version.text, version_label(sid, number))
+        try:
+            edited = apply_edits(data, body.edits)
+        except PatchError as exc:
+            problem = {"file": "<form>", "line": None, "field": "", "message": str(exc)}
+            raise Rejected([problem], str(exc)) from exc
+        text = dump_yaml(edited)
+        doc = check(text, "<form>")
+        return _version_json(store.add_version(sid, text, body.note or "form edit", doc.name))
+
+    @app.get("/api/scenarios/{sid}/versions/{number}/states/{state}", tags=["analysis"])
+    def api_state(
+        sid: int, number: int, state: int, concepts: Annotated[list[Concept] | None, Query()] = None
+    ) -> Json:
+        """One state: its options, per concept for whom it is stable, and why (in words)."""
+        doc = loaded(version_or_404(sid, number))
+        try:
+            return analysis.clean(analysis.explain_state(doc, state, list(concepts or analysis.ALL_CONCEPTS)))
+        except RunError as exc:
+            raise HTTPException(422, str(exc)) from exc
+
+    @app.get("/api/scenarios/{sid}/compare", tags=["analysis"])
+    def api_compare(
+        sid: int, a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)], concept: Concept = "seq"
+    ) -> Json:
+        """Two versions side by side: the YAML diff and each version's equilibria under ``concept``."""
+        va, vb = version_or_404(sid, a), version_or_404(sid, b)
+        diff = list(
+            difflib.unified_diff(
+                va.text.splitlines(), vb.text.splitlines(), f"version {a}", f"version {b}", lineterm=""
+            )
+        )
+        sides = {}
+        for key, version in (("a", va), ("b", vb)):
+            try:
+                doc = loaded(version)
+            except Rejected:
+                sides[key] = {"version": version.number, "error": "does not load"}
+                continue
+            eq = analyze(doc.conflict, [concept]).equilibria(concept)
+            sides[key] = {"version": version.number, "equilibria": analysis.equilibria_text(doc.conflict, eq)}
+        return {"concept": concept, "diff": diff, **sides}
+
+    # -- API: forecast questions ----------------------------------------------------------------
+    def question_set(name: str) -> QuestionSet:
+        files = question_files(name)
+        if files is None:
+            raise HTTPException(404, f"no question set named {name!r}")
+        try:
+            return load_questions(files[0])
+        except InputError as exc:
+            raise Rejected(_problems(exc), "the question set does not load") from exc
+
+    @app.get("/api/questions", tags=["questions"])
+    def api_question_sets() -> list[Json]:
+        """The built-in sets of forecast questions."""
+        out = []
+        for name in question_set_names():
+            spec = question_set(name).spec
+            out.append(
+                {"name": name, "title": spec.name, "scenarios": spec.scenarios, "n": len(spec.questions)}
+            )
+        return out
+
+    @app.get("/api/questions/{name}", tags=["questions"])
+    def api_questions(name: str) -> Json:
+        """A question set: each question with its dates and resolution criteria (not its answer)."""
+        spec = question_set(name).spec
+        return {
+            "name": name,
+            **spec.model_dump(mode="json", exclude={"questions": {"__all__": {"evidence"}}}),
+        }
+
+    @app.post("/api/questions/{name}/score", tags=["questions"])
+    def api_score(name: str, body: Probabilities) -> Json:
+        """Brier and log scores of the given probabilities against what happened
+        (:func:`detente.interventions.scoring.score`)."""
+        ids = set(question_set(name).ids)
+        unknown = sorted(set(body.probabilities) - ids)
+        if unknown:
+            raise HTTPException(422, f"unknown question id(s): {', '.join(unknown)}")
+        files = question_files(name)
+        if files is None or files[1] is None:
+            raise HTTPException(404, f"question set {name!r} has no resolutions yet")
+        data, lines = load_yaml(files[1])
+        resolved = validate_model(ResolutionsFile, data, lines).root
+        outcomes = {q: v if isinstance(v, bool) else v.resolved for q, v in resolved.items()}
+        try:
+            card = score(body.probabilities, outcomes)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return analysis.clean(
+            {
+                "brier": card.brier,
+                "log": card.log,
+                "brier_skill": card.brier_skill,
+                "questions": [vars(q) for q in card.questions],
+            }
+        )
+
+    # -- API: runs ----------------------------------------------------------------------------
+    @app.post("/api/scenarios/{sid}/versions/{number}/runs", tags=["runs"], status_code=201)
+    def api_new_run(sid: int, number: int, params: Annotated[RunParams, Body()]) -> Json:
+        """Run an analysis on this version. Quick kinds finish before the response; Monte Carlo and
+        inverse analysis are queued (poll ``/api/runs/{id}/status``)."""
+        version = version_or_404(sid, number)
+        loaded(version)
+        rid = runner.create(version.id, params)
+        runner.start(rid)
+        return analysis.clean(_run_json(run_or_404(rid)))
+
+    @app.get("/api/scenarios/{sid}/runs", tags=["runs"])
+    def api_runs(sid: int) -> list[Json]:
+        scenario_or_404(sid)
+        return [_run_json(r, result=False) for r in store.runs(sid)]
+
+    @app.get("/api/runs/{rid}", tags=["runs"])
+    def api_run(rid: int) -> Json:
+        """A run: its version, parameters (with the seed), status, progress and result."""
+        return analysis.clean(_run_json(run_or_404(rid)))
+
+    @app.get("/api/runs/{rid}/status", tags=["runs"])
+    def api_run_status(rid: int) -> Json:
+        """Progress of a run, for polling: status, runs done and runs in total."""
+        run = run_or_404(rid)
+        return {"id": run.id, "status": run.status, "done": run.done, "total": run.total, "error": run.error}
+
+    @app.post("/api/runs/{rid}/rerun", tags=["runs"], status_code=201)
+    def api_rerun(rid: int) -> Json:
+        """Run again with the same version and parameters (and seed): the result must be the same."""
+        old = run_or_404(rid)
+        params = PARAMS.validate_python(old.params)
+        new = runner.create(old.version_id, params)
+        runner.start(new)
+        return analysis.clean(_run_json(run_or_404(new)))
+
+    @app.get("/api/runs/{rid}/figures/{name}", tags=["runs"], response_class=Response)
+    def api_figure(rid: int, name: str) -> Response:
+        """A figure of the run as SVG."""
+        svg = store.figure(run_or_404(rid).id, name) if name != REPORT else None
+        if svg is None:
+            raise HTTPException(404, f"run {rid} has no figure {name!r}")
+        return Response(svg, media_type="image/svg+xml")
+
+    @app.get("/api/runs/{rid}/report", tags=["runs"], response_class=HTMLResponse)
+    def api_report(rid: int) -> HTMLResponse:
+        """The HTML report written by a run of kind ``report`` (a self-contained page, for download)."""
+        html = store.figure(run_or_404(rid).id, REPORT)
+        if html is None:
+            raise HTTPException(404, f"run {rid} has no report (start a run of kind 'report')")
+        headers = {"Content-Disposition": f'attachment; filename="detente-report-run-{rid}.html"'}
+        return HTMLResponse(html, headers=headers)
+
+    # -- pages --------------------------------------------------------------------------------
+    def page(template: str, **context: Any) -> HTMLResponse:
+        return HTMLResponse(_PAGES.get_template(template).render(version=__version__, **context))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        rows = store.scenarios()
+        return page(
+            "index.html.j2",
+            builtins=[s for s in rows if s.builtin],
+            mine=[s for s in rows if not s.builtin],
+            question_sets=api_question_sets(),
+        )
+
+    @app.get("/questions/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def questions_page(name: str) -> HTMLResponse:
+        return page("questions.html.j2", name=name, qs=question_set(name).spec)
+
+    @app.get("/builtins/{name}", include_in_schema=False)
+    def open_builtin(name: str) -> RedirectResponse:
+        row = store.builtin_scenario(name) if name in builtin_names() else None
+        if row is None:
+            raise HTTPException(404, f"no built-in document named {name!r}")
+        return RedirectResponse(f"/scenarios/{row.id}", status_code=303)
+
+    @app.get("/scenarios/{sid}", response_class=HTMLResponse, include_in_schema=False)
+    def scenario_page(sid: int, v: int | None = None) -> HTMLResponse:
+        s = scenario_or_404(sid)
+        versions = store.versions(sid)
+        version = version_or_404(sid, v) if v is not None else latest(sid)
+        doc: Loaded | None
+        problems: list[Json] = []
+        try:
+            doc = loaded(version)
+        except Rejected as exc:
+            doc, problems = None, exc.problems
+        return page(
+            "scenario.html.j2",
+            scenario=s,
+            versions=versions,
+            current=version,
+            doc=doc,
+            problems=problems,
+            runs=store.runs(sid),
+            concepts=CONCEPTS,
+            models=MODEL_NAMES,
+        )
+
+    @app.get("/scenarios/{sid}/versions/{number}/edit", response_class=HTMLResponse, include_in_schema=False)
+    def editor_page(sid: int, number: int) -> HTMLResponse:
+        s = scenario_or_404(sid)
+        return page("editor.html.j2", scenario=s, current=version_or_404(sid, number))
+
+    @app.get("/scenarios/{sid}/versions/{number}/form", response_class=HTMLResponse, include_in_schema=False)
+    def form_page(sid: int, number: int) -> HTMLResponse:
+        s = scenario_or_404(sid)
+        version = version_or_404(sid, number)
+        data, _ = parse_yaml(version.text, version_label(sid, number))
+        return page("form.html.j2", scenario=s, current=version, groups=form_groups(data))
+
+    @app.get("/scenarios/{sid}/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page(sid: int, a: int, b: int, concept: Concept = "seq") -> HTMLResponse:
+        s = scenario_or_404(sid)
+        return page("compare.html.j2", scenario=s, cmp=api_compare(sid, a, b, concept))
+
+    @app.get("/runs/{rid}", response_class=HTMLResponse, include_in_schema=False)
+    def run_page(rid: int) -> HTMLResponse:
+        run = run_or_404(rid)
+        s = scenario_or_404(run.scenario_id)
+        graph = None
+        if run.kind == "stability" and run.result is not None:
+            version = store.version_by_id(run.version_id)
+            assert version is not None
+            graph = state_graph(loaded(version).conflict, run.result["equilibria"])
+        return page(
+            "run.html.j2",
+            run=run,
+            scenario=s,
+            figures=[f for f in store.figure_names(rid) if f != REPORT],
+            graph=graph,
+            concepts=CONCEPTS,
+        )
+
+    return app
+
+
+def _yaml_response(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        media_type="application/x-yaml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _seed_builtins(store: Store) -> None:
+    """Add each built-in document as a scenario on first start, and a new version when its file changed."""
+    for name in builtin_names():
+        text = builtin_text(name)
+        if text is None:
+            continue
+        row = store.builtin_scenario(name)
+        if row is None:
+            try:
+                doc = load_text(text, name)
+                title, kind = doc.name, doc.kind
+            except (InputError, ModelTooLargeError):
+                title, kind = name, "scenario" if text.lstrip().startswith("meta") else "conflict"
+            store.add_scenario(title, kind, text, "built-in file", builtin=name)
+        elif all(v.text != text for v in store.versions(row.id)):
+            store.add_version(row.id, text, "built-in file updated")

@@ -1,0 +1,89 @@
+"""Request body size limit, applied before any endpoint reads the body.
+
+A pure ASGI middleware: a request whose ``Content-Length`` exceeds the limit is refused with 413 at
+once; a body sent without a length is read up to the limit and refused with 413 if it goes beyond,
+else replayed to the application unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY = 1024 * 1024
+"""Largest request body accepted: 1 MB (a scenario file is a few tens of kilobytes)."""
+
+
+def too_large_message(size: int | None, limit: int) -> str:
+    got = f"{size:,} bytes" if size is not None else "more than that"
+    return f"upload too large: {got}; the limit is {limit:,} bytes ({limit // (1024 * 1024)} MB)"
+
+
+class BodyLimit:
+    """Refuse request bodies larger than ``limit`` bytes with status 413 and a JSON ``detail``."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        length = headers.get("content-length")
+        if length is not None and length.strip().isdigit():
+            if int(length) > self.limit:
+                await _refuse(send, too_large_message(int(length), self.limit))
+                return
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.limit:
+                await _refuse(send, too_large_message(None, self.limit))
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replay = _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}], receive)
+        await self.app(scope, replay, send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _refuse(send: Send, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,298 @@
+"""The web app's embedded store (stdlib sqlite3): scenarios, every saved version, every run.
+
+A *scenario* is a named sequence of immutable *versions* (YAML text, numbered 1, 2, ... within the
+scenario). A *run* is one analysis of one version: its kind, its parameters (including the seed of a
+random run), its status and progress, and its result as JSON, with the figures drawn from it. Nothing
+is ever overwritten except a run's status, progress and result while it executes, so any result can
+be reproduced from its version and parameters and any two versions compared.
+
+Every call opens its own connection (sqlite3 connections are not shared between threads); the
+database runs in WAL mode so readers do not block the background worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+RunStatus = Literal["queued", "running", "done", "failed"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scenarios (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    builtin TEXT UNIQUE,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    scenario_id INTEGER NOT NULL REFERENCES scenarios(id),
+    number INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    note TEXT NOT NULL,
+    created TEXT NOT NULL,
+    UNIQUE (scenario_id, number)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    kind TEXT NOT NULL,
+    params TEXT NOT NULL,
+    status TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
+    result TEXT,
+    error TEXT,
+    detente_version TEXT NOT NULL,
+    created TEXT NOT NULL,
+    finished TEXT
+);
+CREATE TABLE IF NOT EXISTS figures (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    name TEXT NOT NULL,
+    svg TEXT NOT NULL,
+    PRIMARY KEY (run_id, name)
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    id: int
+    name: str
+    kind: str
+    builtin: str | None
+    created: str
+    versions: int
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    id: int
+    scenario_id: int
+    number: int
+    text: str
+    sha256: str
+    note: str
+    created: str
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    version_id: int
+    scenario_id: int
+    version_number: int
+    kind: str
+    params: dict[str, Any]
+    status: RunStatus
+    done: int
+    total: int
+    result: dict[str, Any] | None
+    error: str | None
+    detente_version: str
+    created: str
+    finished: str | None
+
+
+class Store:
+    """The SQLite file ``detente.sqlite3`` in ``folder`` (created on first use)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / "detente.sqlite3"
+        with self._db() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    # -- scenarios and versions ------------------------------------------------------------------
+    def add_scenario(self, name: str, kind: str, text: str, note: str, builtin: str | None = None) -> int:
+        """A new scenario with ``text`` as its version 1; returns the scenario id."""
+        with self._db() as db:
+            cur = db.execute(
+                "INSERT INTO scenarios (name, kind, builtin, created) VALUES (?, ?, ?, ?)",
+                (name, kind, builtin, _now()),
+            )
+            sid = int(cur.lastrowid or 0)
+            self._insert_version(db, sid, text, note)
+        return sid
+
+    def add_version(self, scenario_id: int, text: str, note: str, name: str | None = None) -> VersionRow:
+        """Append ``text`` as the scenario's next version (renaming the scenario if ``name`` is given)."""
+        with self._db() as db:
+            if name is not None:
+                db.execute("UPDATE scenarios SET name = ? WHERE id = ?", (name, scenario_id))
+            vid = self._insert_version(db, scenario_id, text, note)
+        version = self.version_by_id(vid)
+        assert version is not None
+        return version
+
+    @staticmethod
+    def _insert_version(db: sqlite3.Connection, scenario_id: int, text: str, note: str) -> int:
+        row = db.execute(
+            "SELECT COALESCE(MAX(number), 0) FROM versions WHERE scenario_id = ?", (scenario_id,)
+        ).fetchone()
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        cur = db.execute(
+            "INSERT INTO versions (scenario_id, number, text, sha256, note, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (scenario_id, int(row[0]) + 1, text, digest, note, _now()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def scenarios(self) -> list[ScenarioRow]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT s.*, (SELECT COUNT(*) FROM versions v WHERE v.scenario_id = s.id) AS n "
+                "FROM scenarios s ORDER BY s.builtin IS NULL, s.id"
+            ).fetchall()
+        return [ScenarioRow(r["id"], r["name"], r["kind"], r["builtin"], r["created"], r["n"]) for r in rows]
+
+    def scenario(self, scenario_id: int) -> ScenarioRow | None:
+        return next((s for s in self.scenarios() if s.id == scenario_id), None)
+
+    def builtin_scenario(self, name: str) -> ScenarioRow | None:
+        return next((s for s in self.scenarios() if s.builtin == name), None)
+
+    def versions(self, scenario_id: int) -> list[VersionRow]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT * FROM versions WHERE scenario_id = ? ORDER BY number", (scenario_id,)
+            ).fetchall()
+        return [_version(r) for r in rows]
+
+    def version(self, scenario_id: int, number: int) -> VersionRow | None:
+        """Version ``number`` of scenario ``scenario_id``: None unless it belongs to that scenario."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT * FROM versions WHERE scenario_id = ? AND number = ?", (scenario_id, number)
+            ).fetchone()
+        return None if row is None else _version(row)
+
+    def version_by_id(self, version_id: int) -> VersionRow | None:
+        with self._db() as db:
+            row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
+        return None if row is None else _version(row)
+
+    # -- runs ------------------------------------------------------------------------------------
+    def add_run(self, version_id: int, kind: str, params: dict[str, Any], detente_version: str) -> int:
+        with self._db() as db:
+            cur = db.execute(
+                "INSERT INTO runs (version_id, kind, params, status, detente_version, created) "
+                "VALUES (?, ?, ?, 'queued', ?, ?)",
+                (version_id, kind, json.dumps(params, sort_keys=True), detente_version, _now()),
+            )
+        return int(cur.lastrowid or 0)
+
+    def set_params(self, run_id: int, params: dict[str, Any]) -> None:
+        """Record the parameters a run actually used (e.g. the seed it drew)."""
+        with self._db() as db:
+            db.execute(
+                "UPDATE runs SET params = ? WHERE id = ?", (json.dumps(params, sort_keys=True), run_id)
+            )
+
+    def progress(self, run_id: int, done: int, total: int) -> None:
+        with self._db() as db:
+            db.execute(
+                "UPDATE runs SET status = 'running', done = ?, total = ? WHERE id = ?", (done, total, run_id)
+            )
+
+    def finish(
+        self,
+        run_id: int,
+        result: dict[str, Any] | None,
+        error: str | None = None,
+        figures: dict[str, str] | None = None,
+    ) -> None:
+        """Store a run's result (status done) or its error (status failed), and its figures."""
+        with self._db() as db:
+            db.execute(
+                "UPDATE runs SET status = ?, result = ?, error = ?, finished = ?, "
+                "done = CASE WHEN ? THEN total ELSE done END WHERE id = ?",
+                (
+                    "failed" if error is not None else "done",
+                    None if result is None else json.dumps(result),
+                    error,
+                    _now(),
+                    error is None,
+                    run_id,
+                ),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO figures (run_id, name, svg) VALUES (?, ?, ?)",
+                [(run_id, name, svg) for name, svg in (figures or {}).items()],
+            )
+
+    def run(self, run_id: int) -> RunRow | None:
+        rows = self._runs("WHERE r.id = ?", (run_id,))
+        return rows[0] if rows else None
+
+    def runs(self, scenario_id: int) -> list[RunRow]:
+        return self._runs("WHERE v.scenario_id = ? ORDER BY r.id DESC", (scenario_id,))
+
+    def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRow]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT r.*, v.scenario_id AS sid, v.number AS vnum FROM runs r "
+                f"JOIN versions v ON v.id = r.version_id {where}",
+                args,
+            ).fetchall()
+        return [
+            RunRow(
+                r["id"],
+                r["version_id"],
+                r["sid"],
+                r["vnum"],
+                r["kind"],
+                json.loads(r["params"]),
+                r["status"],
+                r["done"],
+                r["total"],
+                None if r["result"] is None else json.loads(r["result"]),
+                r["error"],
+                r["detente_version"],
+                r["created"],
+                r["finished"],
+            )
+            for r in rows
+        ]
+
+    def figure_names(self, run_id: int) -> list[str]:
+        with self._db() as db:
+            rows = db.execute("SELECT name FROM figures WHERE run_id = ? ORDER BY name", (run_id,)).fetchall()
+        return [str(r["name"]) for r in rows]
+
+    def figure(self, run_id: int, name: str) -> str | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT svg FROM figures WHERE run_id = ? AND name = ?", (run_id, name)
+            ).fetchone()
+        return None if row is None else str(row["svg"])
+
+
+def _version(r: sqlite3.Row) -> VersionRow:
+    return VersionRow(r["id"], r["scenario_id"], r["number"], r["text"], r["sha256"], r["note"], r["created"])
