@@ -3,9 +3,9 @@
 Run: ``python benchmarks/forecast_scaling.py``. Prints one table: the EUM on the 17-actor "Sultan"
 case of BDM (1997) (read from the shared data sets when present, else a random 17-actor case), the
 KTAB SMP on the 40- and 80-actor synthetic KTAB cases (likewise, else random), and a Monte Carlo of
-10,000 EUM runs of a random 10-actor case with every capability, position and salience uncertain on
-2 local worker processes. Each figure is the median of a few repetitions (one for the Monte Carlo);
-the ratio is time / target (below 1 meets the target).
+10,000 EUM runs of a random 10-actor case with every capability (±20 %), position and salience
+(±10 points) uncertain (triangular) on 2 local worker processes. Each figure is the median of a few
+repetitions (one for the Monte Carlo); the ratio is time / target (below 1 meets the target).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from detente.forecast.importers import import_file
 from detente.forecast.models import run_model
 from detente.forecast.montecarlo import run_monte_carlo
 from detente.forecast.space import IssueSpace
-from detente.forecast.spec import Distribution, UncertainInput, UncertainSpace
+from detente.forecast.spec import UncertainSpace
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "forecast"
 
@@ -44,22 +44,6 @@ def shared_or_random(relative: str, n: int) -> tuple[IssueSpace, str]:
     if path.is_file():
         return import_file(path).space, relative
     return random_space(n, n), f"random {n} actors"
-
-
-def uncertain(space: IssueSpace) -> UncertainSpace:
-    """Every number uncertain (triangular): capability ±20 %, position and salience ±10 points."""
-    inputs = []
-    for i, name in enumerate(space.actors):
-        c, x, s = float(space.capability[i]), float(space.positions[i, 0]), float(space.salience[i, 0])
-        cap = Distribution("triangular", c, 0.8 * c, 1.2 * c)
-        pos = Distribution("triangular", x, max(0.0, x - 10), min(100.0, x + 10))
-        sal = Distribution("triangular", s, max(0.0, s - 10), min(100.0, s + 10))
-        inputs += [
-            UncertainInput(f"{name}.capability", "capability", i, -1, cap),
-            UncertainInput(f"{name}.position", "position", i, 0, pos),
-            UncertainInput(f"{name}.salience", "salience", i, 0, sal),
-        ]
-    return UncertainSpace(space, tuple(inputs))
 
 
 def cpu_seconds() -> float:
@@ -86,7 +70,7 @@ def main() -> None:
     for n, target in ((40, 0.5), (80, 2.0)):
         space, src = shared_or_random(f"ktab/smp/dummyData-a{n:03d}.csv", n)
         rows.append((f"SMP, {n} actors (one run)", src, timed(partial(run_model, "smp", space), 3), target))
-    mc_space = uncertain(random_space(10, 10))
+    mc_space = UncertainSpace(random_space(10, 10)).with_spread(position=10, salience=10, capability=0.2)
     mc = partial(run_monte_carlo, mc_space, "eum", 10_000, seed=1, workers=2)
     rows.append(
         ("Monte Carlo, 10,000 EUM runs, 10 actors, 2 workers", "random 10 actors", timed(mc, 1), 20.0)

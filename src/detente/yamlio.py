@@ -78,6 +78,9 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
+            reason = f"{reason} ({context} on line {context_mark.line + 1})"
         raise InputError([Problem(file, line, "", f"malformed YAML: {reason}")]) from exc
     lines: dict[Loc, int] = {}
     if node is not None:
@@ -112,7 +115,7 @@ def _clean_loc(loc: Loc) -> Loc:
     return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and p not in _UNION_TAGS))
 
 
-_UNION_TAGS = {"str", "int", "float", "bool", "list", "dict"}
+_UNION_TAGS = {"str", "int", "float", "bool", "list", "dict", "tied-dict"}
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:

@@ -78,6 +78,20 @@ def test_two_dms_jointly_improve_from_a_nash_state() -> None:
     assert list(res.equilibria("cnash")) == []
 
 
+def test_sanctions_are_judged_by_each_member() -> None:
+    # As JOINT, but B wants A to contribute above all and does not mind C's punishment: C's answer
+    # (YYY) to the joint move NNN -> YYN deters A but not B (Inohara & Hipel 2008: stability for a DM).
+    c = compile_text(JOINT.replace("[-c, a, -b]", "[a, -b, -c]"))
+    nnn = state(c, "NNN")
+    res = coalition_stability(c, coalitions=[["A", "B"]])
+    ab = res.coalitions.index((0, 1))
+    assert res.by_member["cgmr"][ab, :, nnn].tolist() == [True, False, True]
+    assert not res.by_coalition["cgmr"][ab, nnn]
+    assert res.stable["cgmr"][:, nnn].tolist() == [True, False, True]
+    assert res.upsetting("cgmr", nnn) == ((0, 1),)
+    assert res.upsetting("cgmr", nnn, dm=0) == ()
+
+
 def test_prisoners_dilemma_mutual_defection_falls_to_the_grand_coalition() -> None:
     # Fang, Hipel & Kilgour (1993) ch. 2: YY (both defect) is the Nash equilibrium; both prefer NN, which
     # the coalition of the two reaches in two moves, and no one remains to sanction it.
@@ -138,7 +152,7 @@ def test_fast_equals_reference(c: Conflict) -> None:
     ref = coalition_stability(c, method="reference")
     assert fast.coalitions == ref.coalitions
     for concept in CONCEPTS:
-        assert np.array_equal(fast.by_coalition[concept], ref.by_coalition[concept]), concept
+        assert np.array_equal(fast.by_member[concept], ref.by_member[concept]), concept
         assert np.array_equal(fast.stable[concept], ref.stable[concept]), concept
 
 
@@ -148,7 +162,7 @@ def test_fast_equals_reference_three_dms(c: Conflict) -> None:
     fast = coalition_stability(c, method="fast")
     ref = coalition_stability(c, method="reference")
     for concept in CONCEPTS:
-        assert np.array_equal(fast.by_coalition[concept], ref.by_coalition[concept]), concept
+        assert np.array_equal(fast.by_member[concept], ref.by_member[concept]), concept
 
 
 @settings(max_examples=40, deadline=None)
@@ -161,7 +175,7 @@ def test_properties(c: Conflict) -> None:
         assert np.array_equal(alone.stable[concept], reference.stable(c, individual))
     nash = reference.stable(c, "nash")
     assert not (res.stable["cnash"] & ~nash).any()
-    for table in (res.by_coalition, res.stable):
+    for table in (res.by_member, res.by_coalition, res.stable):
         # CNash implies every other concept; CSMR and CSEQ imply CGMR.
         assert not (table["cnash"] & ~(table["csmr"] & table["cseq"])).any()
         assert not ((table["csmr"] | table["cseq"]) & ~table["cgmr"]).any()

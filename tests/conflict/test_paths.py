@@ -128,7 +128,7 @@ def brute_force(c: Conflict, start: int, depth: int, coalitions: bool) -> dict[i
         out = []
         for t in sorted(reference.coalition_reachable(c, h, s, False)):
             owners = {c.options[j].owner for j in options_of(s, t)}
-            if all(c.ranks[k, t] > c.ranks[k, s] for k in h) and len(owners) >= 2:
+            if all(c.ranks[k, t] > c.ranks[k, s] for k in h) and owners == set(h):
                 out.append(t)
         return out
 
@@ -234,5 +234,5 @@ def test_describe_stability_for_coalitions() -> None:
     c = compile_text(PD)
     yy = c.resolve_state("YY")
     text = narrate.describe_stability(c, coalition_stability(c, ["cnash", "cgmr"]), yy)
-    assert "Under CNash state 4 is unstable for A: A and B can jointly improve" in text[0]
+    assert "Under CNash state 4 is unstable for A: A and B can improve jointly" in text[0]
     assert "nobody is left to sanction it" in text[0]

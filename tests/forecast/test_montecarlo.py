@@ -147,6 +147,9 @@ def test_cli_run_json_plot_and_reproducible_seed(tmp_path: Path) -> None:
     assert second["monte_carlo"]["quantiles"] == doc["monte_carlo"]["quantiles"]
     table = runner.invoke(app, ["run", str(DATA / "emission.csv"), "-m", "median"])
     assert table.exit_code == 0 and "issue = 7" in table.output
+    spread = ["run", str(DATA / "emission.csv"), "-m", "compromise", "--mc", "20", "--seed", "1"]
+    doc = json.loads(runner.invoke(app, [*spread, "--spread-position", "1", "--json"]).output)
+    assert len(doc["tornado"]) == 10 and doc["monte_carlo"]["quantiles"][0]["sd"] > 0
 
 
 def test_cli_run_rejects_bad_options(tmp_path: Path) -> None:

@@ -194,3 +194,24 @@ def test_compile_without_line_map() -> None:
     data, _ = parse_yaml(BASE, "x")
     space = compile_issue_space(IssueSpaceSpec.model_validate(data))
     np.testing.assert_array_equal(space.positions[:, 0], [20, 80])
+
+
+def test_with_spread_adds_triangles_to_point_values_only() -> None:
+    u = load_uncertain_space(DATA / "issues.yaml")
+    spread = u.with_spread(position=5, salience=10, capability=0.5)
+    assert spread.inputs[: len(u.inputs)] == u.inputs  # existing uncertainty kept as written
+    added = {x.label: x.dist for x in spread.inputs[len(u.inputs) :]}
+    # USA's position 100 on denuclearisation is cut at the top of the scale: [95, 100]
+    assert (added["USA.position.denuclearisation"].low, added["USA.position.denuclearisation"].high) == (
+        95,
+        100,
+    )
+    # sanctions run 0-10: DPRK at 10 gets [5, 10]; KPA's salience 30 gets [20, 40]; capability 10 gets [5, 15]
+    assert (added["DPRK.position.sanctions"].low, added["DPRK.position.sanctions"].high) == (5, 10)
+    assert (added["KPA.salience.sanctions"].low, added["KPA.salience.sanctions"].high) == (20, 40)
+    assert (added["DPRK.capability"].low, added["DPRK.capability"].high) == (5, 15)
+    assert "USA.capability" not in added and "DPRK.position.denuclearisation" not in added
+    assert all(d.kind == "triangular" for d in added.values())
+    assert u.with_spread().inputs == u.inputs
+    with pytest.raises(ValueError, match="non-negative"):
+        u.with_spread(position=-1)

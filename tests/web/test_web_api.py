@@ -41,7 +41,9 @@ def test_a_form_edit_makes_a_new_version_and_changes_the_equilibria(client: Test
     # A's first priority becomes "go straight": A always goes straight, so B swerves (state 2, YN);
     # state 3 (NY) is no longer stable for A, who can move to YY and meet its first priority.
     edit = {"path": "decision_makers[0].preferences.statements[0].statement", "value": "A_straight"}
-    response = client.post(f"/api/scenarios/{sid}/versions/1/edits", json={"edits": [edit], "note": "A bolder"})
+    response = client.post(
+        f"/api/scenarios/{sid}/versions/1/edits", json={"edits": [edit], "note": "A bolder"}
+    )
     assert response.status_code == 201, response.text
     assert response.json()["number"] == 2
     before = run(client, sid, 1, kind="stability", concepts=["nash"])
@@ -70,7 +72,9 @@ def test_malformed_upload_names_line_and_field_and_saves_nothing(client: TestCli
     count = len(client.get("/api/scenarios").json())
     bad = CHICKEN.replace("  - name: B\n", "  - name: 2B\n")
     line = bad.splitlines().index("  - name: 2B") + 1
-    response = client.post("/api/scenarios/upload", files={"file": ("chicken.yaml", bad.encode(), "text/yaml")})
+    response = client.post(
+        "/api/scenarios/upload", files={"file": ("chicken.yaml", bad.encode(), "text/yaml")}
+    )
     assert response.status_code == 422
     problems = response.json()["problems"]
     assert [(p["line"], p["field"]) for p in problems] == [(line, "decision_makers[1].name")]
@@ -83,7 +87,9 @@ def test_malformed_upload_names_line_and_field_and_saves_nothing(client: TestCli
 
 
 def test_upload_and_download_round_trip(client: TestClient) -> None:
-    response = client.post("/api/scenarios/upload", files={"file": ("mine.yaml", CHICKEN.encode(), "text/yaml")})
+    response = client.post(
+        "/api/scenarios/upload", files={"file": ("mine.yaml", CHICKEN.encode(), "text/yaml")}
+    )
     assert response.status_code == 201
     sid = response.json()["id"]
     assert response.json()["name"] == "Chicken"
@@ -152,7 +158,9 @@ def test_inverse_analysis_counts_rankings_of_chicken(client: TestClient) -> None
     # Target state 4 (YY, the crash) under Nash: B stays on YY only if B ranks YY above YN (swerving);
     # A's ranking is free. The share of A's 4! = 24 strict rankings that make YY an equilibrium is 0,
     # since B's real preferences put the crash last.
-    result = run(client, sid, 1, kind="inverse", decision_maker="A", target=4, concept="nash", mode="rankings")
+    result = run(
+        client, sid, 1, kind="inverse", decision_maker="A", target=4, concept="nash", mode="rankings"
+    )
     assert result["status"] == "done", result["error"]
     assert (result["result"]["count"], result["result"]["total"]) == (0, 24)
 

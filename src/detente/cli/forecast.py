@@ -109,6 +109,15 @@ def run(
     ] = None,
     param: ParamOpt = None,
     fmt: FormatOpt = None,
+    spread_position: Annotated[
+        float, typer.Option(help="Add ± this many scale points of triangular uncertainty to every position.")
+    ] = 0.0,
+    spread_salience: Annotated[
+        float, typer.Option(help="Add ± this many points (0-100) of uncertainty to every salience.")
+    ] = 0.0,
+    spread_capability: Annotated[
+        float, typer.Option(help="Add ± this fraction (0.1 = 10 %) of uncertainty to every capability.")
+    ] = 0.0,
     issue: Annotated[str | None, typer.Option(help="Pick one issue of a many-issue file (e.g. DEU).")] = None,
     json_out: JsonOpt = False,
     plot: Annotated[
@@ -125,7 +134,12 @@ def run(
         if plot is not None:
             check_plot_path(plot)
         params = _params(param)
-        space = load_space(file, _format(fmt), issue)
+        try:
+            space = load_space(file, _format(fmt), issue).with_spread(
+                spread_position, spread_salience, spread_capability
+            )
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--spread-*") from exc
         result = _run_model(name, space, params)
         mc_result: MonteCarloResult | None = None
         table: pd.DataFrame | None = None

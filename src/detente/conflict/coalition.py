@@ -3,30 +3,31 @@
 Definitions follow Inohara & Hipel (2008), "Coalition analysis in the graph model for conflict
 resolution", *Systems Engineering* 11(4): 343-359, which generalise the coalition improvements of
 Kilgour, Hipel, Fang & Peng (2001), "Coalition analysis in group decision support", *Group Decision
-and Negotiation* 10(2): 159-175. For a coalition H (a non-empty set of decision makers) and a state s:
+and Negotiation* 10(2): 159-175 (matrix form: Xu, Kilgour, Hipel & co-authors, 2010). For a
+coalition H (a non-empty set of decision makers) and a state s:
 
 * R_H(s): states H reaches from s by a *legal sequence* of its members' unilateral moves (length one
   or more, no member moving twice in a row; :func:`detente.conflict.reference.coalition_reachable`).
   R_H^+(s) is the same with every move a unilateral improvement for its mover.
-* Phi_H^{++}(s) = {t : every member of H strictly prefers t to s}.
-* R_H^{++}(s) = R_H(s) & Phi_H^{++}(s): the *coalition improvements* of H from s.
+* R_H^{++}(s) = {t in R_H(s) : every member of H strictly prefers t to s}: the *coalition
+  improvements* of H from s.
 
-The sanctions against H come from the complement coalition N - H. A response s2 deters H when it is
-not a coalition improvement for H over s, i.e. s2 is not in Phi_H^{++}(s) (some member of H is no better
-off than at s). State s is, *for coalition H*,
+Stability is defined *for a decision maker* i, against every coalition H that contains i (the
+singleton {i} included); the sanctions come from the complement N - H and are judged by i's own
+preferences. State s is, for i,
 
-* CNash: R_H^{++}(s) is empty;
-* CGMR: every s1 in R_H^{++}(s) has some s2 in R_{N-H}(s1) outside Phi_H^{++}(s);
-* CSMR: as CGMR, and moreover no s3 in R_H(s2) lies in Phi_H^{++}(s);
-* CSEQ: every s1 in R_H^{++}(s) has some s2 in R_{N-H}^+(s1) outside Phi_H^{++}(s) (the complement's
-  members sanction only with legal sequences of their own unilateral improvements, as in SEQ).
+* CNash: R_H^{++}(s) is empty for every H containing i;
+* CGMR: for every such H, every s1 in R_H^{++}(s) has some s2 in R_{N-H}(s1) with s >=_i s2;
+* CSMR: as CGMR, and moreover every s3 in R_H(s2) has s >=_i s3 (H's counter-moves cannot escape);
+* CSEQ: as CGMR with s2 in R_{N-H}^+(s1): the complement sanctions only by legal sequences of its
+  members' own unilateral improvements, as in SEQ.
 
-A state is coalition-stable *for decision maker i* when it is stable for every coalition of the analysed
-class that contains i; the class always holds the singleton {i}, for which the four concepts are exactly
-Nash, GMR, SMR and SEQ (H = {i}, N - H = the opponents), so every CNash-stable state is Nash-stable. A
-state is a coalition equilibrium when it is stable for every decision maker (equivalently, for every
-coalition of the class). For the grand coalition N - H is empty: no sanction exists and the four
-concepts coincide.
+For H = {i} these are exactly Nash, GMR, SMR and SEQ, so with singleton coalitions only the concepts
+reduce to the individual ones and every CNash-stable state is Nash-stable. A coalition equilibrium is
+stable for every decision maker. For the grand coalition N - H is empty: no sanction exists. Here the
+coalitions H range over an *analysed class* (every singleton plus the coalitions asked for; by default
+every coalition), and :class:`CoalitionResult` also keeps the verdict per (coalition, member) pair,
+so one can see which coalitions upset a state and for whom.
 """
 
 from __future__ import annotations
@@ -163,11 +164,13 @@ def _best_reply(ranks: IntArray, reach: BoolArray) -> IntArray:
 def _fast(
     conflict: Conflict, concepts: Sequence[str], coalitions: Sequence[Coalition]
 ) -> dict[str, BoolArray]:
-    """Vectorised definitions. A response s2 deters H at s unless every member prefers s2 to s, so
-    "some s2 in R(s1) deters" is "for some member k, the least rank k can be pushed to from s1 is at
-    most k's rank of s": one minimum per (member, s1) instead of a search per (s, s1). For CSMR the
-    same holds with k's rank of s2 replaced by the best k can then reach alone (one member); a
-    coalition of several uses a matrix product over the states its counter-moves reach."""
+    """Vectorised definitions, (coalitions x DMs x states); true for DMs outside the coalition.
+
+    "Some s2 in R_{N-H}(s1) has s >=_i s2" is "the least rank of i that N - H can reach from s1 is at
+    most i's rank of s": one minimum per s1 instead of a search per (s, s1). For CSMR i's rank of s2
+    is replaced by the best i can then see H reach from s2. Reachability matrices are shared between
+    coalitions through a cache keyed by (members, improving).
+    """
     n = conflict.n_states
     everyone = frozenset(range(conflict.n_dms))
 
@@ -175,33 +178,26 @@ def _fast(
     def closure(members: frozenset[int], improving: bool) -> BoolArray:
         return legal_closure([move_matrix(conflict, k, improving) for k in sorted(members)], n)
 
-    out = {c: np.zeros((len(coalitions), n), dtype=bool) for c in concepts}
+    out = {c: np.ones((len(coalitions), conflict.n_dms, n), dtype=bool) for c in concepts}
     for row, coalition in enumerate(coalitions):
         members = frozenset(coalition)
         reach = closure(members, False)
-        better = preferred_by_all(conflict, coalition)
-        improvements = reach & better
+        improvements = reach & preferred_by_all(conflict, coalition)
         movers = np.flatnonzero(improvements.any(axis=1))
+        if not movers.size:
+            continue
         for concept in concepts:
-            stable = np.ones(n, dtype=bool)
-            if movers.size and concept == "cnash":
-                stable[movers] = False
-            elif movers.size:
+            for i in coalition:
+                if concept == "cnash":
+                    out[concept][row, i, movers] = False
+                    continue
+                r = conflict.ranks[i]
+                key = r
+                if concept == "csmr":
+                    pass
                 response = closure(everyone - members, concept == "cseq")
-                sanctioned = np.zeros((movers.size, n), dtype=bool)
-                if concept == "csmr" and len(coalition) > 1:
-                    escape = better[movers].astype(np.float32) @ reach.T.astype(np.float32)
-                    deterring = ~better[movers] & (escape == 0)
-                    sanctioned = (deterring.astype(np.float32) @ response.T.astype(np.float32)) > 0
-                else:
-                    for k in coalition:
-                        r = conflict.ranks[k]
-                        key = r
-                        if concept == "csmr":
-                            key = np.maximum(r, np.where(reach, r[None, :], -1).max(axis=1))
-                        sanctioned |= _best_reply(key, response)[None, :] <= r[movers][:, None]
-                stable[movers] = ~(improvements[movers] & ~sanctioned).any(axis=1)
-            out[concept][row] = stable
+                sanctioned = _best_reply(key, response)[None, :] <= r[movers][:, None]
+                out[concept][row, i, movers] = ~(improvements[movers] & ~sanctioned).any(axis=1)
     return out
 
 
@@ -213,47 +209,44 @@ def _reference(
     def reach(members: Coalition, s: int, improving: bool) -> frozenset[int]:
         return frozenset(reference.coalition_reachable(conflict, members, s, improving))
 
-    return {
-        concept: np.array(
-            [
-                [is_coalition_stable(conflict, concept, h, s, reach) for s in range(conflict.n_states)]
-                for h in coalitions
-            ],
-            dtype=bool,
-        ).reshape(len(coalitions), conflict.n_states)
-        for concept in concepts
-    }
+    out = {c: np.ones((len(coalitions), conflict.n_dms, conflict.n_states), dtype=bool) for c in concepts}
+    for concept, table in out.items():
+        for row, h in enumerate(coalitions):
+            for i in h:
+                for s in range(conflict.n_states):
+                    table[row, i, s] = is_coalition_stable(conflict, concept, h, i, s, reach)
+    return out
 
 
 Reach = Callable[[Coalition, int, bool], Iterable[int]]
 
 
-def is_coalition_stable(conflict: Conflict, concept: str, coalition: Coalition, s: int, reach: Reach) -> bool:
-    """Is state s stable for ``coalition`` under ``concept``? Reads like Inohara & Hipel (2008).
+def is_coalition_stable(
+    conflict: Conflict, concept: str, coalition: Coalition, i: int, s: int, reach: Reach
+) -> bool:
+    """Is state s stable for DM i, a member of ``coalition`` H, against H's improvements?
 
-    ``reach(members, state, improving)`` gives R_members(state) (R^+ with ``improving``).
+    Reads like Inohara & Hipel (2008); ``reach(members, state, improving)`` gives R_members(state)
+    (R^+ with ``improving``). s is stable for i under the concept when this holds for every
+    coalition of the class that contains i.
     """
     if concept not in CONCEPTS:
         raise ValueError(f"unknown coalition concept {concept!r}; choose from {', '.join(CONCEPTS)}")
     r = conflict.ranks
     others = tuple(k for k in range(conflict.n_dms) if k not in coalition)
-
-    def improves(t: int) -> bool:  # t in Phi_H^{++}(s)
-        return all(r[k, t] > r[k, s] for k in coalition)
-
     for s1 in reach(coalition, s, False):
-        if not improves(s1):
+        if not all(r[k, s1] > r[k, s] for k in coalition):
             continue
         if concept == "cnash":
             return False
         responses = reach(others, s1, concept == "cseq") if others else ()
         if concept == "csmr":
             sanctioned = any(
-                not improves(s2) and not any(improves(s3) for s3 in reach(coalition, s2, False))
+                r[i, s2] <= r[i, s] and all(r[i, s3] <= r[i, s] for s3 in reach(coalition, s2, False))
                 for s2 in responses
             )
         else:
-            sanctioned = any(not improves(s2) for s2 in responses)
+            sanctioned = any(r[i, s2] <= r[i, s] for s2 in responses)
         if not sanctioned:
             return False
     return True
@@ -262,15 +255,19 @@ def is_coalition_stable(conflict: Conflict, concept: str, coalition: Coalition, 
 # -- the result ----------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class CoalitionResult:
-    """Coalition stability per concept, per coalition of the analysed class and per decision maker.
+    """Coalition stability per concept: per (coalition, member), per coalition and per decision maker.
 
-    ``coalitions`` is the class: the singletons first, then the coalitions asked for.
-    ``by_coalition[concept]`` is (coalitions x states); ``stable[concept]`` is (decision makers x
-    states), true where the state is stable for every coalition of the class containing that DM.
+    ``coalitions`` is the analysed class: the singletons first, then the coalitions asked for.
+    ``by_member[concept]`` is (coalitions x DMs x states): for a member i of coalition H, whether every
+    coalition improvement of H from the state is sanctioned in i's eyes (true for non-members).
+    ``by_coalition[concept]`` (coalitions x states) is true when this holds for every member, i.e. H
+    cannot upset the state; ``stable[concept]`` (DMs x states) when it holds for every coalition
+    containing the DM (Inohara & Hipel 2008).
     """
 
     conflict: Conflict
     coalitions: tuple[Coalition, ...]
+    by_member: Mapping[str, BoolArray]
     by_coalition: Mapping[str, BoolArray]
     stable: Mapping[str, BoolArray]
 
@@ -282,10 +279,11 @@ class CoalitionResult:
         """Indices of the states stable for every decision maker under ``concept``."""
         return np.flatnonzero(self.stable[concept].all(axis=0)).astype(np.int64)
 
-    def upsetting(self, concept: str, s: int) -> tuple[Coalition, ...]:
-        """The coalitions of the class for which state s is not stable under ``concept``."""
-        rows = np.flatnonzero(~self.by_coalition[concept][:, s])
-        return tuple(self.coalitions[int(k)] for k in rows)
+    def upsetting(self, concept: str, s: int, dm: int | None = None) -> tuple[Coalition, ...]:
+        """The coalitions of the class that upset state s under ``concept`` (for ``dm``, if given)."""
+        table = self.by_member[concept][:, :, s]
+        bad = ~table.all(axis=1) if dm is None else ~table[:, dm]
+        return tuple(self.coalitions[int(k)] for k in np.flatnonzero(bad))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per state: option values, per concept and DM (then per coalition) whether stable."""
@@ -317,15 +315,10 @@ def coalition_stability(
         raise ValueError(f"unknown coalition concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
     klass = normalise_coalitions(conflict, coalitions)
     compute = _fast if method == "fast" else _reference
-    by_coalition = compute(conflict, wanted, klass)
-    for table in by_coalition.values():
-        table.setflags(write=False)
-    stable: dict[str, BoolArray] = {}
-    for concept, table in by_coalition.items():
-        per_dm = np.ones((conflict.n_dms, conflict.n_states), dtype=bool)
-        for row, coalition in enumerate(klass):
-            for i in coalition:
-                per_dm[i] &= table[row]
-        per_dm.setflags(write=False)
-        stable[concept] = per_dm
-    return CoalitionResult(conflict, klass, by_coalition, stable)
+    by_member = compute(conflict, wanted, klass)
+    by_coalition: dict[str, BoolArray] = {c: np.asarray(t.all(axis=1)) for c, t in by_member.items()}
+    stable: dict[str, BoolArray] = {c: np.asarray(t.all(axis=0)) for c, t in by_member.items()}
+    for mapping in (by_member, by_coalition, stable):
+        for table in mapping.values():
+            table.setflags(write=False)
+    return CoalitionResult(conflict, klass, by_member, by_coalition, stable)

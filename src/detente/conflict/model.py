@@ -438,6 +438,10 @@ def _matches(ref: StateRef, feasible: IntArray, names: Sequence[str]) -> IntArra
             raise ValueError(f"state number {ref} is out of range 1..{feasible.size}")
         return np.array([ref - 1], dtype=np.int64)
     mask, value = pattern_of(ref, names)
+    if mask == (1 << len(names)) - 1:  # a whole state: binary search instead of a scan
+        pos = int(np.searchsorted(feasible, value))
+        hit = pos < feasible.size and int(feasible[pos]) == value
+        return np.array([pos] if hit else [], dtype=np.int64)
     return np.flatnonzero((feasible & mask) == value).astype(np.int64)
 
 

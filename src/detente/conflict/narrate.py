@@ -210,11 +210,12 @@ def _coalitional(conflict: Conflict, result: CoalitionResult, concept: str, i: i
     stable = bool(result.stable[concept][i, s])
     verdict = f"Under {name} state {conflict.number(s)} is {'stable' if stable else 'unstable'} for {who}"
     if stable:
-        return f"{verdict}: no coalition including {who} has a joint improvement that escapes sanction."
+        return (
+            f"{verdict}: every improvement of a coalition including {who} can be answered by the others "
+            f"with a state {who} likes no better than state {conflict.number(s)}."
+        )
     reasons = []
-    for h in result.upsetting(concept, s):
-        if i not in h:
-            continue
+    for h in result.upsetting(concept, s, dm=i):
         accept = np.all([conflict.ranks[k] > conflict.ranks[k, s] for k in h], axis=0)
         path = shortest_response(conflict, unilateral_graph(conflict, h, improving=False), s, accept)
         if path is None:
@@ -226,10 +227,10 @@ def _coalitional(conflict: Conflict, result: CoalitionResult, concept: str, i: i
         elif len(h) == conflict.n_dms:
             tail = ", and nobody is left to sanction it"
         else:
-            tail = ", and the others cannot sanction every such move"
-        reasons.append(
-            f"{names} can jointly improve: {_response_text(conflict, path)}, which {names} {verb}{tail}"
-        )
+            tail = f", and the others cannot answer every such move with a state {who} likes no better"
+        how = "alone" if len(h) == 1 else "jointly"
+        moves = _response_text(conflict, path)
+        reasons.append(f"{names} can improve {how}: {moves}, which {names} {verb}{tail}")
     return f"{verdict}: {'; '.join(reasons)}." if reasons else f"{verdict}."
 
 

@@ -10,7 +10,8 @@ Xu, Li, Kilgour & Hipel 2009). A step is
 * a unilateral improvement: decision maker i moves from s to t in R_i^+(s), or, optionally,
 * a coalition improvement (Kilgour, Hipel, Fang & Peng 2001): a coalition H of two or more decision
   makers reaches t in R_H(s) by a legal sequence of its members' moves, every member strictly prefers t
-  to s, and at least two members change options (otherwise it is a unilateral move).
+  to s, and every member changes some option on balance, so a step is credited to exactly the
+  decision makers who move (a coalition whose member stays put adds nothing to its sub-coalition).
 
 The analysis gives, for the states reachable in exactly t steps (t = 0, 1, ...), the matrix of Li,
 Kilgour & Hipel's reachability by number of steps, the least number of steps to each state, and the
@@ -90,12 +91,14 @@ def unilateral_graph(conflict: Conflict, movers: Sequence[int], improving: bool)
 
 
 def coalition_improvements(conflict: Conflict, coalition: Coalition) -> BoolArray:
-    """[s, t]: t in R_H^{++}(s) and at least two members of H change options between s and t."""
+    """[s, t]: t in R_H^{++}(s) and every member of H changes some option between s and t."""
     n = conflict.n_states
     reach = legal_closure([move_matrix(conflict, k) for k in coalition], n)
     diff = conflict.states[:, None] ^ conflict.states[None, :]
-    touched = sum(((diff & conflict.dm_mask(k)) != 0).astype(np.int64) for k in coalition)
-    return reach & preferred_by_all(conflict, coalition) & (np.asarray(touched) >= 2)
+    out = reach & preferred_by_all(conflict, coalition)
+    for k in coalition:
+        out &= (diff & conflict.dm_mask(k)) != 0
+    return out
 
 
 def improvement_graph(conflict: Conflict, coalitions: Sequence[Coalition] = ()) -> MoveGraph:

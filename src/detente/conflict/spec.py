@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from detente.evidence import EvidenceList
 
@@ -56,9 +56,31 @@ class TiedSpec(Base):
     evidence: EvidenceList = []
 
 
-PriorityItem = str | StatementSpec | TiedSpec
+def _by_type(value: object) -> str:
+    """Pick a union branch by the value's type, so a bad value gets one error, not one per branch.
 
-StateRef = str | int | dict[str, bool | Literal["Y", "N", "y", "n", "-"]]
+    The tags are names :func:`detente.yamlio.validate_model` leaves out of error locations.
+    """
+    if isinstance(value, dict):
+        return "tied-dict" if "tied" in value else "dict"
+    if isinstance(value, bool):
+        return "str"
+    return "int" if isinstance(value, int) else "str"
+
+
+PriorityItem = Annotated[
+    Annotated[str, Tag("str")]
+    | Annotated[StatementSpec, Tag("dict")]
+    | Annotated[TiedSpec, Tag("tied-dict")],
+    Discriminator(_by_type),
+]
+
+StateRef = Annotated[
+    Annotated[str, Tag("str")]
+    | Annotated[int, Tag("int")]
+    | Annotated[dict[str, bool | Literal["Y", "N", "y", "n", "-"]], Tag("dict")],
+    Discriminator(_by_type),
+]
 """A state: a Y/N/- string in option order, a 1-based state number, or a mapping option -> Y/N."""
 
 

@@ -512,7 +512,7 @@ def read_deu(path: Path) -> Imported:
     rows = list(_csv_rows(_lines(path), "\t"))
     hline, header = rows[0]
     header = [h.strip('"') for h in header]
-    pcols = [i for i, h in enumerate(header) if h.startswith("p") and "s" + h[1:] in header and h != "proc"]
+    pcols = [i for i, h in enumerate(header) if h.startswith("p") and "s" + h[1:] in header]
     for col in ("rp", "out"):
         if col not in header:
             out.add(hline, col, f"no {col!r} column")
@@ -629,7 +629,8 @@ def import_file(path: str | Path, fmt: Format | None = None) -> Imported:
 
 
 # -- validation over a directory ----------------------------------------------------------------
-SKIPPED_SUFFIXES = (".md", ".xsd", ".txt~", ".json")
+SKIPPED_SUFFIXES = (".md", ".xsd")
+"""Documentation and XML schemas found beside data files are not data."""
 
 
 @dataclass(frozen=True)
@@ -643,6 +644,10 @@ class ValidationRow:
     outcome: str
     seconds: float
     ok: bool
+
+
+def _is_data(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() not in SKIPPED_SUFFIXES and not path.name.startswith(".")
 
 
 def validate_directory(
@@ -662,7 +667,7 @@ def validate_directory(
     if not root.is_dir():
         return []
     rows: list[ValidationRow] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in SKIPPED_SUFFIXES):
+    for path in sorted(p for p in root.rglob("*") if _is_data(p)):
         name = str(path.relative_to(root))
         if progress is not None:
             progress(name)

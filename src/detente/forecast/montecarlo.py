@@ -8,7 +8,7 @@ chunk ``c`` draws its inputs (and, for a stochastic model, each run's ``seed``) 
 
 Sensitivity (the tornado table) is measured two ways: one-at-a-time swings (the model run with each
 input at its low and at its high end, every other input at its point value; Saltelli et al. 2008,
-*Global Sensitivity Analysis: The Primer*, Wiley, §1.2) and Spearman rank correlation between each
+*Global Sensitivity Analysis: The Primer*, Wiley, ch. 1) and Spearman rank correlation between each
 input's samples and the outcome.
 """
 

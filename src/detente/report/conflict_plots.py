@@ -82,32 +82,24 @@ def state_graph_svg(
         if not own:
             continue
         colour = DM_COLOURS[i % len(DM_COLOURS)]
-        nx.draw_networkx_edges(
-            graph,
-            pos,
-            edgelist=own,
-            ax=ax,
-            edge_color=colour,
-            alpha=0.35,
-            arrows=True,
-            arrowsize=10,
-            connectionstyle=f"arc3,rad={0.08 * (i + 1)}",
-            node_size=380,
-        )
         bold = [e for e in own if e in path_steps]
-        if bold:
-            nx.draw_networkx_edges(
-                graph,
-                pos,
-                edgelist=bold,
-                ax=ax,
-                edge_color=colour,
-                width=2.8,
-                arrows=True,
-                arrowsize=16,
-                connectionstyle=f"arc3,rad={0.08 * (i + 1)}",
-                node_size=380,
-            )
+        # Every improvement faintly, then the status-quo path steps in bold on top.
+        for edgelist, style in (
+            (own, {"alpha": 0.35, "arrowsize": 10}),
+            (bold, {"width": 2.8, "arrowsize": 16}),
+        ):
+            if edgelist:
+                nx.draw_networkx_edges(
+                    graph,
+                    pos,
+                    edgelist=edgelist,
+                    ax=ax,
+                    edge_color=colour,
+                    arrows=True,
+                    connectionstyle=f"arc3,rad={0.08 * (i + 1)}",
+                    node_size=380,
+                    **style,
+                )
         ax.plot([], [], color=colour, label=f"{dm.name} improves")
     eq = set(equilibria)
     colours = ["#ffd54f" if s in eq else "#eceff1" for s in nodes]

@@ -22,7 +22,8 @@ MAX_BODY = 1024 * 1024
 
 
 def too_large_message(size: int | None, limit: int) -> str:
-    got = f"{size:,} bytes" if size is not None else "more than that"
+    """``upload too large: 2,000,000 bytes; the limit is 1,048,576 bytes (1 MB)``."""
+    got = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
     return f"upload too large: {got}; the limit is {limit:,} bytes ({limit // (1024 * 1024)} MB)"
 
 

@@ -1,0 +1,157 @@
+"""End to end in headless Chromium (the system's /usr/bin/chromium, driven by playwright).
+
+The app runs under uvicorn on 127.0.0.1 and a free port in a background thread. The tests walk the
+pages as a user would: edit a preference and see the equilibria change, run a Monte Carlo forecast
+and see progress then a chart, upload a malformed file and see the error at its line and field.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.web.conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="headless Chromium (/usr/bin/chromium) is not installed"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from detente.web.app import create_app
+
+    port = _free_port()
+    app = create_app(tmp_path_factory.mktemp("web-data"), workers=1)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(base + "/api/builtins", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    yield base
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    context.close()
+
+
+def _open_north_korea(page: Any, server: str) -> None:
+    page.goto(server + "/")
+    page.click("#builtins tr[data-builtin=dprk_us_2019_06] a")
+    page.wait_for_selector("#run-stability")
+
+
+def _seq_equilibria(page: Any) -> str:
+    page.click("#run-stability button")
+    page.wait_for_selector("#equilibria")
+    return str(page.inner_text("#equilibria tr[data-concept=seq] .eq-list"))
+
+
+def test_changing_a_preference_changes_the_equilibria(page: Any, server: str) -> None:
+    _open_north_korea(page, server)
+    before = _seq_equilibria(page)
+    assert before.strip()
+    # Back to the scenario, then edit the US officials' second preference statement: insisting on
+    # CVID becomes not insisting on it.
+    page.click("p.meta a")
+    page.click("#edit-form")
+    field = page.locator('input[data-path="conflict.decision_makers[2].preferences.statements[1].statement"]')
+    assert field.input_value() == "off_cvid"
+    field.fill("-off_cvid")
+    page.click("#form-save")
+    page.wait_for_selector("#current-version")
+    assert page.inner_text("#current-version") == "version 2"
+    after = _seq_equilibria(page)
+    assert after.strip() and after != before
+    # The state graph answers a click with the reasons for the state's stability.
+    page.click("#state-graph .state.eq-seq")
+    page.wait_for_selector("#state-detail h3")
+    assert "state" in page.inner_text("#state-detail h3")
+
+
+def test_monte_carlo_shows_progress_then_a_chart(page: Any, server: str) -> None:
+    _open_north_korea(page, server)
+    page.fill("#run-montecarlo input[name=n]", "1500")
+    page.fill("#run-montecarlo input[name=seed]", "11")
+    page.select_option("#run-montecarlo select[name=model]", "median")
+    page.click("#run-montecarlo button")
+    page.wait_for_selector("#progress")
+    assert re.fullmatch(r"\d+ / \d+", page.inner_text("#progress").strip())
+    page.wait_for_selector("#mc-chart img", timeout=120_000)
+    assert page.inner_text("#progress").strip() == "1500 / 1500"
+    loaded = page.evaluate("document.querySelector('#mc-chart img').naturalWidth")
+    assert loaded > 0
+
+
+def test_malformed_upload_shows_the_error_at_its_field_and_saves_nothing(
+    page: Any, server: str, tmp_path: Path
+) -> None:
+    text = (REPO / "examples" / "conflicts" / "chicken.yaml").read_text(encoding="utf-8")
+    bad = text.replace("      - name: B_straight\n", "      - name: B straight\n")
+    line = bad.splitlines().index("      - name: B straight") + 1
+    path = tmp_path / "bad_chicken.yaml"
+    path.write_text(bad, encoding="utf-8")
+    page.goto(server + "/")
+    rows = page.locator("#mine tbody tr:not(.empty)").count()
+    page.set_input_files("#upload-file", str(path))
+    page.click("#upload-button")
+    page.wait_for_selector("#upload-errors li")
+    message = page.inner_text("#upload-errors")
+    assert "Nothing was saved" in message
+    assert f"line {line} [decision_makers[1].options[0].name]" in message
+    page.goto(server + "/")
+    assert page.locator("#mine tbody tr:not(.empty)").count() == rows

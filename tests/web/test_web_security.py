@@ -1,0 +1,116 @@
+"""Security: no path traversal, a body size limit with a clear 413, safe YAML, runs confined to their version."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from detente.cli.web import serve
+from detente.web.limits import MAX_BODY
+from tests.web.conftest import REPO, builtin_id, run
+
+CHICKEN = (REPO / "examples" / "conflicts" / "chicken.yaml").read_text(encoding="utf-8")
+PRISONERS = (REPO / "examples" / "conflicts" / "prisoners_dilemma.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/builtins/..%2F..%2Fpyproject.toml/yaml",
+        "/api/builtins/..%2Fchicken/yaml",
+        "/api/builtins/%2e%2e/yaml",
+        "/api/builtins/chicken.yaml/yaml",
+        "/api/builtins/..%5C..%5Cpyproject.toml/yaml",
+        "/builtins/..%2F..%2Fetc%2Fpasswd",
+        "/api/questions/..%2F..%2Fscenarios%2Fdprk_us_2019_06",
+        "/questions/..%2Fquestions%2Fdprk_us_2019",
+        "/api/runs/1/figures/..%2F..%2Fdetente.sqlite3",
+        "/static/..%2Fapp.py",
+        "/static/../app.py",
+    ],
+)
+def test_path_traversal_finds_nothing(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert (
+        "[tool." not in response.text
+        and "root:" not in response.text
+        and "def create_app" not in response.text
+    )
+
+
+def test_uploaded_file_names_never_become_paths(client: TestClient, tmp_path: Path) -> None:
+    before = sorted(p.name for p in (tmp_path / "data").iterdir())
+    response = client.post(
+        "/api/scenarios/upload", files={"file": ("../../../evil.yaml", CHICKEN.encode(), "text/yaml")}
+    )
+    assert response.status_code == 201
+    bad = client.post("/api/scenarios/upload", files={"file": ("../../x/evil.yaml", b"name: [", "text/yaml")})
+    assert bad.json()["problems"][0]["file"] == "evil.yaml"
+    assert not (tmp_path / "evil.yaml").exists() and not (tmp_path.parent / "evil.yaml").exists()
+    after = sorted(p.name for p in (tmp_path / "data").iterdir())
+    assert set(after) - set(before) <= {"detente.sqlite3-wal", "detente.sqlite3-shm"}
+
+
+def test_oversize_upload_is_refused_with_413_and_nothing_saved(client: TestClient) -> None:
+    count = len(client.get("/api/scenarios").json())
+    big = CHICKEN.encode() + b"#" * (MAX_BODY + 1)
+    response = client.post("/api/scenarios/upload", files={"file": ("big.yaml", big, "text/yaml")})
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"] and "1 MB" in response.json()["detail"]
+    as_json = client.post("/api/scenarios", json={"text": CHICKEN + "#" * (MAX_BODY + 1)})
+    assert as_json.status_code == 413
+
+    def chunks() -> object:  # no Content-Length: the body is streamed in chunks
+        for _ in range(20):
+            yield b"x" * (MAX_BODY // 10)
+
+    streamed = client.post("/api/validate", content=chunks(), headers={"content-type": "application/json"})
+    assert streamed.status_code == 413
+    assert len(client.get("/api/scenarios").json()) == count
+
+
+def test_a_body_just_under_the_limit_is_accepted(client: TestClient) -> None:
+    text = CHICKEN + "#" * (MAX_BODY - len(CHICKEN.encode()) - 200)
+    response = client.post("/api/validate", json={"text": text})
+    assert response.status_code == 200 and response.json()["ok"]
+
+
+def test_yaml_is_loaded_safely(client: TestClient, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    payload = f"!!python/object/apply:os.system ['touch {marker}']\n"
+    response = client.post("/api/scenarios", json={"text": payload})
+    assert response.status_code == 422
+    assert not marker.exists()
+    assert "malformed YAML" in response.json()["problems"][0]["message"]
+
+
+def test_a_run_can_only_read_its_own_scenario_version(client: TestClient) -> None:
+    a = client.post("/api/scenarios", json={"text": CHICKEN, "name": "A"}).json()["id"]
+    b = client.post("/api/scenarios", json={"text": PRISONERS, "name": "B"}).json()["id"]
+    edit = {"path": "name", "value": "Prisoners edited"}
+    assert client.post(f"/api/scenarios/{b}/versions/1/edits", json={"edits": [edit]}).status_code == 201
+    # Version 2 exists only in B: asking A for it must not reach B's version.
+    assert client.post(f"/api/scenarios/{a}/versions/2/runs", json={"kind": "stability"}).status_code == 404
+    assert client.get(f"/api/scenarios/{a}/versions/2").status_code == 404
+    # Run parameters cannot name another scenario, version or file.
+    for extra in ({"scenario_id": b}, {"version_id": 1}, {"file": "/etc/passwd"}, {"text": PRISONERS}):
+        response = client.post(f"/api/scenarios/{a}/versions/1/runs", json={"kind": "stability", **extra})
+        assert response.status_code == 422, extra
+    result = run(client, a, 1, kind="stability", concepts=["nash"])
+    assert result["scenario_id"] == a and result["version"] == 1
+    assert result["result"]["conflict"]["name"] == "Chicken"
+    assert result["result"]["equilibria"]["nash"] == [2, 3]
+
+
+def test_unknown_ids_are_404(client: TestClient) -> None:
+    sid = builtin_id(client, "chicken")
+    for path in ("/api/scenarios/999", "/api/runs/999", f"/api/scenarios/{sid}/versions/0", "/scenarios/999"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_serve_binds_to_loopback_by_default() -> None:
+    assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
