@@ -66,7 +66,7 @@ def perceptions_of(scenario: Scenario) -> dict[int, Perception]:
     return {i: Perception(i, scenario.perceived_ranks(i), scenario.hidden_options(i)) for i in perceivers}
 
 
-def _compile_variant(
+def compile_variant(
     lines: LineMap,
 ) -> Callable[[Any], tuple[Conflict, Mapping[int, Perception], UncertainSpace]]:
     def compile_data(data: Any) -> tuple[Conflict, Mapping[int, Perception], UncertainSpace]:
@@ -138,7 +138,7 @@ def analyze_scenario(
         report = evaluate(
             scenario.data,
             spec.interventions,
-            _compile_variant(scenario.lines),
+            compile_variant(scenario.lines),
             spec.outcomes,
             CONCEPTS,
             model="compromise",
@@ -166,7 +166,12 @@ def is_scenario(data: Any) -> bool:
 
 
 def analyze_file(
-    path: str | Path, *, runs: int = 1000, seed: int = 2019, progress: Progress = _noop
+    path: str | Path,
+    *,
+    runs: int = 1000,
+    seed: int = 2019,
+    intervention_runs: int = 200,
+    progress: Progress = _noop,
 ) -> Analysis:
     """Analyse a scenario YAML, a conflict YAML or a GMCR+ ``.gmcr`` file."""
     p = Path(path)
@@ -177,6 +182,12 @@ def analyze_file(
         return analyze_conflict(compile_conflict(spec), tuple(collect_evidence(spec)))
     data, lines = load_yaml(p)
     if is_scenario(data):
-        return analyze_scenario(parse_scenario(data, lines), runs=runs, seed=seed, progress=progress)
+        return analyze_scenario(
+            parse_scenario(data, lines),
+            runs=runs,
+            seed=seed,
+            intervention_runs=intervention_runs,
+            progress=progress,
+        )
     conflict_spec = validate_model(ConflictSpec, data, lines)
     return analyze_conflict(compile_conflict(conflict_spec, lines), tuple(collect_evidence(conflict_spec)))

@@ -193,6 +193,34 @@ def test_question_scores_match_the_brier_definition(client: TestClient) -> None:
     assert bad.status_code == 422
 
 
+def test_interventions_side_by_side_agree_with_the_stability_run(client: TestClient) -> None:
+    sid = builtin_id(client, NK)
+    compared = run(client, sid, 1, kind="interventions", runs=0)
+    assert compared["status"] == "done", compared["error"]
+    result = compared["result"]
+    stability = run(client, sid, 1, kind="stability")["result"]
+    # The baseline column is the scenario as it stands: the same equilibria as a plain stability run.
+    for concept in ("nash", "gmr", "smr", "seq"):
+        labels = [e["label"] for e in stability["equilibria_text"][concept]]
+        assert result["baseline"]["equilibria"][concept] == labels
+    names = sorted(r["name"] for r in result["ranked"])
+    versions = client.get(f"/api/scenarios/{sid}/versions/1").json()["text"]
+    assert names and all(f"name: {n}" in versions for n in names)
+    assert client.get(f"/runs/{compared['id']}").status_code == 200
+
+
+def test_status_quo_paths_of_chicken_are_drawn(client: TestClient) -> None:
+    sid = builtin_id(client, "chicken")
+    # From the status quo NN (state 1), each driver's one improvement (going straight while the other
+    # swerves) reaches an equilibrium in one step: A to state 2, B to state 3.
+    paths = run(client, sid, 1, kind="paths", concept="nash")
+    steps = {e["state"]: e["steps"] for e in paths["result"]["equilibria"]}
+    assert steps == {2: 1, 3: 1}
+    movers = {e["state"]: e["paths"][0]["steps"][0]["mover"] for e in paths["result"]["equilibria"]}
+    assert movers == {2: ["A"], 3: ["B"]}
+    assert client.get(f"/runs/{paths['id']}").text.count('class="path-step"') == 2
+
+
 def test_pages_render(client: TestClient) -> None:
     sid = builtin_id(client, NK)
     stability = run(client, sid, 1, kind="stability")
@@ -204,6 +232,10 @@ def test_pages_render(client: TestClient) -> None:
         f"/runs/{stability['id']}",
     ):
         assert client.get(path).status_code == 200, path
+    edit = {"path": "issues.actors[0].positions.denuclearisation.value", "value": 15.0}
+    assert client.post(f"/api/scenarios/{sid}/versions/1/edits", json={"edits": [edit]}).status_code == 201
+    compare = client.get(f"/scenarios/{sid}/compare", params={"a": 1, "b": 2})
+    assert compare.status_code == 200 and "value: 15.0" in compare.text
     page = client.get(f"/runs/{stability['id']}").text
     assert 'id="state-graph"' in page
     assert f'data-number="{stability["result"]["equilibria"]["seq"][0]}"' in page

@@ -155,3 +155,24 @@ def test_malformed_upload_shows_the_error_at_its_field_and_saves_nothing(
     assert f"line {line} [decision_makers[1].options[0].name]" in message
     page.goto(server + "/")
     assert page.locator("#mine tbody tr:not(.empty)").count() == rows
+
+
+def test_yaml_editor_marks_the_line_of_a_problem_and_keeps_the_version(page: Any, server: str) -> None:
+    page.goto(server + "/builtins/chicken")
+    page.click("#edit-yaml")
+    text = page.input_value("#yaml")
+    bad = text.replace("status_quo: NN", "status_quo: NNN")
+    line = bad.splitlines().index("status_quo: NNN") + 1
+    page.fill("#yaml", bad)
+    page.click("#save")
+    page.wait_for_selector("#editor-errors li.problem")
+    assert page.inner_text("#editor-errors li.problem").startswith(f"line {line} [status_quo]")
+    assert page.inner_text("#gutter .bad").strip() == str(line)
+    page.click("#editor-errors li.problem")  # jumps to the line: the selection is that line's text
+    selected = page.evaluate(
+        "(() => { const t = document.getElementById('yaml'); "
+        "return t.value.slice(t.selectionStart, t.selectionEnd); })()"
+    )
+    assert selected == "status_quo: NNN"
+    page.click("a:has-text('back to the scenario')")
+    assert page.inner_text("#current-version") == "version 1"

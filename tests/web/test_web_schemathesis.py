@@ -8,6 +8,7 @@ import atexit
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -24,5 +25,5 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_DATA, worke
 
 @schema.parametrize()
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_server_errors(case: schemathesis.Case) -> None:
+def test_no_server_errors(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(checks=[not_a_server_error])

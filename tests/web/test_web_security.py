@@ -1,8 +1,9 @@
-"""Security: no path traversal, a body size limit with a clear 413, safe YAML, runs confined to their version."""
+"""Security: no path traversal, a body size limit with a clear 413, safe YAML, runs kept to their version."""
 
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -106,11 +107,56 @@ def test_a_run_can_only_read_its_own_scenario_version(client: TestClient) -> Non
     assert result["result"]["equilibria"]["nash"] == [2, 3]
 
 
+def test_cross_site_posts_are_refused(client: TestClient) -> None:
+    count = len(client.get("/api/scenarios").json())
+    evil = {"origin": "http://evil.example"}
+    response = client.post("/api/scenarios", json={"text": CHICKEN}, headers=evil)
+    assert response.status_code == 403
+    upload = {"file": ("c.yaml", CHICKEN.encode(), "text/yaml")}
+    assert client.post("/api/scenarios/upload", files=upload, headers=evil).status_code == 403
+    assert len(client.get("/api/scenarios").json()) == count
+    same = client.post("/api/scenarios", json={"text": CHICKEN}, headers={"origin": "http://testserver"})
+    assert same.status_code == 201
+
+
+def test_runs_left_unfinished_by_a_stopped_server_are_marked_failed(tmp_path: Path) -> None:
+    from detente.web.store import Store
+
+    store = Store(tmp_path)
+    sid = store.add_scenario("c", "conflict", CHICKEN, "test")
+    version = store.version(sid, 1)
+    assert version is not None
+    rid = store.add_run(version.id, "montecarlo", {"kind": "montecarlo"}, "0")
+    store.fail_unfinished("interrupted")
+    run = store.run(rid)
+    assert run is not None and (run.status, run.error) == ("failed", "interrupted")
+
+
 def test_unknown_ids_are_404(client: TestClient) -> None:
     sid = builtin_id(client, "chicken")
     for path in ("/api/scenarios/999", "/api/runs/999", f"/api/scenarios/{sid}/versions/0", "/scenarios/999"):
         assert client.get(path).status_code == 404, path
 
 
+def test_a_loopback_server_answers_only_to_loopback_names(tmp_path: Path) -> None:
+    from detente.cli.web import LOOPBACK_NAMES
+    from detente.web.app import create_app
+
+    with TestClient(create_app(tmp_path, workers=1, allowed_hosts=LOOPBACK_NAMES)) as c:
+        assert c.get("/api/builtins", headers={"host": "127.0.0.1:8000"}).status_code == 200
+        assert c.get("/api/builtins", headers={"host": "localhost:8000"}).status_code == 200
+        assert c.get("/api/builtins", headers={"host": "attacker.example:8000"}).status_code == 400
+
+
 def test_serve_binds_to_loopback_by_default() -> None:
     assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
+
+
+def test_pages_load_nothing_from_the_internet(client: TestClient) -> None:
+    sid = builtin_id(client, "dprk_us_2019_06")
+    stability = run(client, sid, 1, kind="stability")
+    external = re.compile(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=\"(https?:)?//", re.IGNORECASE)
+    for path in ("/", f"/scenarios/{sid}", f"/runs/{stability['id']}", "/api/docs", "/docs", "/redoc"):
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        assert not external.search(response.text), path

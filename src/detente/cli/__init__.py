@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 
-from detente.cli import analyze, conflict, forecast
+from detente.cli import analyze, conflict, forecast, scenario
 from detente.cli.common import console, print_json
 from detente.yamlio import atomic_write_text
 
@@ -19,6 +19,9 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(conflict.app, name="conflict")
 app.add_typer(forecast.app, name="forecast")
 app.command("analyze")(analyze.analyze)
+app.command("interventions")(scenario.interventions)
+app.command("questions")(scenario.questions)
+app.command("score")(scenario.score)
 
 
 class FileFormat(StrEnum):

@@ -24,7 +24,12 @@ def analyze(
         ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("detente-report"),
-    runs: Annotated[int, typer.Option("--mc", min=0, help="Monte Carlo runs for the forecast.")] = 1000,
+    runs: Annotated[
+        int,
+        typer.Option(
+            "--mc", min=0, help="Monte Carlo runs for the forecast (at most 200 per intervention variant)."
+        ),
+    ] = 1000,
     seed: Annotated[
         int, typer.Option("--seed", help="Seed for every random draw (recorded in the report).")
     ] = 2019,
@@ -49,7 +54,9 @@ def analyze(
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done, total=total)
 
-        analysis = analyze_file(path, runs=runs, seed=seed, progress=progress)
+        analysis = analyze_file(
+            path, runs=runs, seed=seed, intervention_runs=min(runs, 200), progress=progress
+        )
         document = build_document(analysis)
     print_document(document, console())
     written = write_html(document, out)

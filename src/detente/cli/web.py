@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+"""Host names a loopback server answers to (any other is refused: DNS rebinding)."""
 
 
 def default_data_dir() -> Path:
@@ -38,6 +40,6 @@ def serve(
             err=True,
         )
     folder = data or default_data_dir()
-    app = create_app(folder, workers=workers)
+    app = create_app(folder, workers=workers, allowed_hosts=LOOPBACK_NAMES if host in LOOPBACK else None)
     typer.echo(f"detente: serving http://{host}:{port}/ (data in {folder})")
     uvicorn.run(app, host=host, port=port, log_level="warning")

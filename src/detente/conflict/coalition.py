@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from detente.conflict import reference
-from detente.conflict.model import BoolArray, Conflict, Direction, IntArray
+from detente.conflict import fast, reference
+from detente.conflict.model import BoolArray, Conflict, IntArray
 from detente.conflict.stability import StabilityResult
 
 CONCEPTS = ("cnash", "cgmr", "csmr", "cseq")
@@ -88,31 +88,12 @@ def coalition_name(conflict: Conflict, coalition: Coalition) -> str:
 def move_matrix(conflict: Conflict, i: int, improving: bool = False) -> sp.csr_array:
     """Sparse (states x states) boolean matrix of R_i (or R_i^+ with ``improving``).
 
-    Entry [s, t] is true when decision maker i can move from s to t in one step: only i's options
-    change, each in a direction its reversibility allows, and t is feasible (Fang, Hipel & Kilgour
-    1993, ch. 3). With ``improving``, i must also strictly prefer t to s. Built from the at most
-    2**(options of i) flips per state, so it scales with the number of states, not its square.
+    Entry [s, t] is true when decision maker i can move from s to t in one step (Fang, Hipel & Kilgour
+    1993, ch. 3); the moves are those of :func:`detente.conflict.fast.move_edges`.
     """
-    codes = conflict.states
-    own = conflict.decision_makers[i].options
-    forward = sum(1 << j for j in own if conflict.options[j].direction == Direction.FORWARD)
-    backward = sum(1 << j for j in own if conflict.options[j].direction == Direction.BACKWARD)
-    rows: list[IntArray] = []
-    cols: list[IntArray] = []
-    for subset in range(1, 1 << len(own)):
-        delta = sum(1 << j for q, j in enumerate(own) if subset >> q & 1)
-        target = conflict.index_of_code(codes ^ delta)
-        ok = (target >= 0) & ((delta & forward & codes) == 0) & ((delta & backward & ~codes) == 0)
-        src = np.flatnonzero(ok)
-        rows.append(src)
-        cols.append(target[src])
-    r = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
-    c = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
-    if improving:
-        keep = conflict.ranks[i, c] > conflict.ranks[i, r]
-        r, c = r[keep], c[keep]
+    src, dst = fast.move_edges(conflict, i, improving)
     n = conflict.n_states
-    return sp.csr_array((np.ones(r.size, dtype=bool), (r, c)), shape=(n, n))
+    return sp.csr_array((np.ones(src.size, dtype=bool), (src, dst)), shape=(n, n))
 
 
 def legal_closure(steps: Sequence[sp.csr_array], n: int) -> BoolArray:
@@ -155,37 +136,34 @@ def preferred_by_all(conflict: Conflict, coalition: Coalition) -> BoolArray:
 
 
 # -- the fast path -------------------------------------------------------------------------------
-def _best_reply(ranks: IntArray, reach: BoolArray) -> IntArray:
-    """Per row s of ``reach``, the least rank among the states it reaches (a large number if none)."""
-    least: IntArray = np.where(reach, ranks[None, :], np.iinfo(np.int64).max).min(axis=1)
-    return least
-
-
 def _fast(
     conflict: Conflict, concepts: Sequence[str], coalitions: Sequence[Coalition]
 ) -> dict[str, BoolArray]:
     """Vectorised definitions, (coalitions x DMs x states); true for DMs outside the coalition.
 
-    "Some s2 in R_{N-H}(s1) has s >=_i s2" is "the least rank of i that N - H can reach from s1 is at
-    most i's rank of s": one minimum per s1 instead of a search per (s, s1). For CSMR i's rank of s2
-    is replaced by the best i can then see H reach from s2. Reachability matrices are shared between
-    coalitions through a cache keyed by (members, improving).
+    Each coalition's own reach R_H is a dense closure over (state, last mover), needed because a
+    coalition improvement must please every member. The sanctions need only a minimum: "some s2 in
+    R_{N-H}(s1) has s >=_i s2" is "the least value of r_i over the complement's closure from s1 is at
+    most r_i(s)", read off one shortest-path sweep per (coalition, member)
+    (:func:`detente.conflict.fast.closure_min`, whose closure also holds s1 itself and lets one DM
+    move twice in a row: harmless, since two consecutive moves of one DM compose into one and
+    r_i(s1) > r_i(s)). For CSMR r_i(s2) is replaced by the best i can see H reach from s2.
     """
     n = conflict.n_states
-    everyone = frozenset(range(conflict.n_dms))
+    never = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
 
     @cache
-    def closure(members: frozenset[int], improving: bool) -> BoolArray:
-        return legal_closure([move_matrix(conflict, k, improving) for k in sorted(members)], n)
+    def edges(k: int, improving: bool) -> tuple[IntArray, IntArray]:
+        return fast.move_edges(conflict, k, improving)
 
     out = {c: np.ones((len(coalitions), conflict.n_dms, n), dtype=bool) for c in concepts}
     for row, coalition in enumerate(coalitions):
-        members = frozenset(coalition)
-        reach = closure(members, False)
+        reach = legal_closure([move_matrix(conflict, k) for k in coalition], n)
         improvements = reach & preferred_by_all(conflict, coalition)
         movers = np.flatnonzero(improvements.any(axis=1))
         if not movers.size:
             continue
+        others = [k for k in range(conflict.n_dms) if k not in coalition]
         for concept in concepts:
             for i in coalition:
                 if concept == "cnash":
@@ -194,9 +172,13 @@ def _fast(
                 r = conflict.ranks[i]
                 key = r
                 if concept == "csmr":
-                    pass
-                response = closure(everyone - members, concept == "cseq")
-                sanctioned = _best_reply(key, response)[None, :] <= r[movers][:, None]
+                    key = np.maximum(r, np.where(reach, r[None, :], -1).max(axis=1))
+                least = (
+                    fast.closure_min(n, [edges(k, concept == "cseq") for k in others], key)
+                    if others
+                    else never
+                )
+                sanctioned = least[None, :] <= r[movers][:, None]
                 out[concept][row, i, movers] = ~(improvements[movers] & ~sanctioned).any(axis=1)
     return out
 
@@ -306,8 +288,8 @@ def coalition_stability(
     ``coalitions`` lists the coalitions to consider (DM indices or names); by default those the
     conflict file names, or else every coalition of two or more DMs. Singletons are always part of
     the class, so each DM's own Nash / GMR / SMR / SEQ stability is included. ``method="reference"``
-    evaluates the definitions state by state (for testing); ``"fast"`` shares reachability matrices
-    over (state, last mover) graphs between coalitions.
+    evaluates the definitions state by state (for testing); ``"fast"`` computes each coalition's
+    reach on the (state, last mover) graph for all states at once and the sanctions by shortest paths.
     """
     wanted = tuple(concepts)
     unknown = [c for c in wanted if c not in CONCEPTS]

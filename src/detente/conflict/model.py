@@ -50,6 +50,7 @@ class Option:
     direction: Direction = Direction.BOTH
     description: str = ""
     evidence: tuple[Evidence, ...] = ()
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,12 @@ def compile_conflict(
             option_names.append(opt.name)
             options.append(
                 Option(
-                    opt.name, i, Direction.from_spec(opt.reversibility), opt.description, tuple(opt.evidence)
+                    opt.name,
+                    i,
+                    Direction.from_spec(opt.reversibility),
+                    opt.description,
+                    tuple(opt.evidence),
+                    opt.label,
                 )
             )
         dms.append(DecisionMaker(dm.name, tuple(own), dm.description, tuple(dm.evidence)))

@@ -33,6 +33,7 @@ class OptionSpec(Base):
     """A yes/no course of action controlled by one decision maker."""
 
     name: Name
+    label: str = Field("", description="A short phrase for narration, e.g. 'the Yongbyon offer'.")
     description: str = ""
     reversibility: Reversibility = Field(
         "both",

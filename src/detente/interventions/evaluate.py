@@ -13,7 +13,7 @@ compiled and analysed afresh:
 
 The ranking is lexicographic and stated in the result: first the net number of (outcome, concept)
 pairs where a desired outcome becomes a *reachable hypergame equilibrium* (undesired outcomes count
-against), then the same count for plain equilibria of the real game, then the name.
+against), then the same count for hypergame equilibria whether reachable or not, then the name.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class Assessment:
     equilibria: Mapping[str, tuple[str, ...]]  # concept -> state labels (Y/N strings) of the real game
     forecast_median: tuple[float, ...]
     forecast_interval: tuple[tuple[float, float], ...]
+    dimensions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def assess(
         {c: tuple(conflict.label(int(s)) for s in hyper.real.equilibria(c)) for c in concepts},
         median,
         interval,
+        () if issues is None else issues.base.dimensions,
     )
 
 
@@ -188,8 +190,9 @@ def evaluate(
         if progress:
             progress(k, total)
     ranked.sort(key=lambda r: (-r.reach_gain, -r.equilibrium_gain, r.assessment.name))
-    dims = () if not base.forecast_median else tuple(f"dim{k}" for k in range(len(base.forecast_median)))
-    return InterventionReport(base, tuple(ranked), concepts, tuple(outcomes), dims, model, runs, seed)
+    return InterventionReport(
+        base, tuple(ranked), concepts, tuple(outcomes), base.dimensions, model, runs, seed
+    )
 
 
 def medians_array(report: InterventionReport) -> np.ndarray:

@@ -80,6 +80,7 @@ def _stability(analysis: Analysis) -> Section:
         section.paragraphs,
         (*section.tables, stability_table(c, result)),
         section.figures,
+        details=section.details,
     )
 
 
@@ -169,6 +170,7 @@ def _forecast(f: ForecastFindings) -> Section:
 
 
 def _interventions(report: InterventionReport) -> Section:
+    dims = ", ".join(report.dimensions) or "none"
     rows = []
     for rank, r in enumerate(report.ranked, start=1):
         shift = ", ".join(f"{x:+.1f}" for x in r.forecast_shift)
@@ -179,7 +181,8 @@ def _interventions(report: InterventionReport) -> Section:
         "Each recommendation is applied to the scenario as a patch and the whole analysis is run again. "
         "Ranked first by how many (outcome, concept) pairs turn into equilibria that hold when each side "
         "acts on its own view and that are reachable from the status quo (desired outcomes count for, "
-        "undesired against), then by equilibria alone."
+        "undesired against), then by such equilibria whether reachable or not. The forecast shift is the "
+        f"change of the median outcome per dimension ({dims}) under the {report.model} model."
     )
     words = [f"{k}. {r.assessment.title}: {r.summary}" for k, r in enumerate(report.ranked, start=1)]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(report.ranked) + 1.5))
@@ -188,7 +191,12 @@ def _interventions(report: InterventionReport) -> Section:
     ax.barh(
         y - 0.2, [r.reach_gain for r in report.ranked][::-1], height=0.4, label="reachable equilibria gained"
     )
-    ax.barh(y + 0.2, [r.equilibrium_gain for r in report.ranked][::-1], height=0.4, label="equilibria gained")
+    ax.barh(
+        y + 0.2,
+        [r.equilibrium_gain for r in report.ranked][::-1],
+        height=0.4,
+        label="hypergame equilibria gained",
+    )
     ax.set_yticks(y, names, fontsize="small")
     ax.axvline(0, color="black", linewidth=1)
     ax.legend(fontsize="x-small")

@@ -11,23 +11,93 @@ A questions file is YAML::
         opens: 2019-10-09
         closes: 2019-12-31
         resolution: Yes if ... ; no otherwise.
+        indicator:                      # optional: how the model answers it
+          kind: conflict                # or forecast, or judgement
+          pattern: {us_relief: Y}
+          prior: 0.1                    # optional blend with a stated prior ...
+          weight: 0.5                   # ... probability = weight * model + (1 - weight) * prior
+          evidence: [{note: "assumption: ..."}]
 
-Resolutions (what happened) are kept apart, in the form :mod:`detente.interventions.scoring` reads,
-so a forecaster working from the questions never sees the answers.
+An ``indicator`` links a question to the model (see :class:`IndicatorSpec`;
+:mod:`detente.interventions.questions` computes the answers). Resolutions (what happened) are kept
+apart, in the form :mod:`detente.interventions.scoring` reads, so a forecaster working from the
+questions never sees the answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from detente.conflict.spec import Base, Name
-from detente.errors import InputError
+from detente.conflict.spec import Base, Name, StateRef
+from detente.errors import InputError, Problem
 from detente.evidence import EvidenceList
 from detente.yamlio import LineMap, load_yaml, validate_model
+
+_REPO = Path(__file__).resolve().parents[3]
+BUILTIN_QUESTIONS = "dprk_us_2019"
+"""The default built-in question set: the North Korea–US talks, asked as of 9 October 2019."""
+
+
+class IndicatorSpec(Base):
+    """How the model answers a question: one of three kinds.
+
+    * ``conflict``: yes if the conflict settles in a state matching ``pattern`` (option -> Y/N/-, or a
+      Y/N/- string in option order, as for outcomes of interest);
+    * ``forecast``: yes if the forecast outcome on ``dimension`` is ``above`` (or ``below``) a
+      threshold on the dimension's scale, under forecast ``model`` (default ``eum``);
+    * ``judgement``: the analyst's stated ``probability``, for questions the model does not speak to.
+
+    A conflict or forecast answer may be blended with a stated ``prior``: the probability is then
+    ``weight * model + (1 - weight) * prior``; ``prior`` and ``weight`` go together. ``evidence``
+    backs the link, the thresholds, the prior and the weight.
+    """
+
+    kind: Literal["conflict", "forecast", "judgement"]
+    pattern: StateRef | None = Field(None, description="conflict: the matching states (option -> Y/N/-).")
+    dimension: Name | None = Field(None, description="forecast: the issue dimension.")
+    above: float | None = Field(None, description="forecast: yes if the outcome is above this value.")
+    below: float | None = Field(None, description="forecast: yes if the outcome is below this value.")
+    model: str = Field("eum", description="forecast: the forecast model run in the Monte Carlo.")
+    probability: float | None = Field(None, ge=0.0, le=1.0, description="judgement: the analyst's prior.")
+    prior: float | None = Field(None, ge=0.0, le=1.0, description="A stated prior to blend with the model.")
+    weight: float | None = Field(None, ge=0.0, le=1.0, description="The model's weight in the blend.")
+    evidence: EvidenceList = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> IndicatorSpec:
+        wanted = {
+            "conflict": {"pattern"},
+            "forecast": {"dimension", "above", "below"},
+            "judgement": {"probability"},
+        }[self.kind]
+        fields = ("pattern", "dimension", "above", "below", "probability")
+        given = {f for f in fields if getattr(self, f) is not None}
+        if given - wanted:
+            raise ValueError(f"a {self.kind} indicator takes no {', '.join(sorted(given - wanted))}")
+        if self.kind == "conflict" and self.pattern is None:
+            raise ValueError("a conflict indicator needs a 'pattern'")
+        one_threshold = (self.above is None) != (self.below is None)
+        if self.kind == "forecast" and (self.dimension is None or not one_threshold):
+            raise ValueError("a forecast indicator needs a 'dimension' and exactly one of 'above' or 'below'")
+        if self.kind == "judgement" and self.probability is None:
+            raise ValueError("a judgement indicator needs a 'probability'")
+        if self.kind == "judgement" and (self.prior is not None or self.weight is not None):
+            raise ValueError("a judgement indicator is the prior itself: it takes no 'prior' or 'weight'")
+        if (self.prior is None) != (self.weight is None):
+            raise ValueError("'prior' and 'weight' go together")
+        return self
+
+    def blend(self, model: float) -> float:
+        """``weight * model + (1 - weight) * prior``, or ``model`` when no prior is stated."""
+        if self.prior is None or self.weight is None:
+            return model
+        return self.weight * model + (1.0 - self.weight) * self.prior
 
 
 class QuestionSpec(Base):
@@ -43,6 +113,7 @@ class QuestionSpec(Base):
     related: list[str] = Field(
         default_factory=list, description="Scenario items it bears on (options, dimensions, events)."
     )
+    indicator: IndicatorSpec | None = Field(None, description="How the model answers the question.")
     evidence: EvidenceList = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -67,6 +138,20 @@ class QuestionSet:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.spec.questions)
+
+
+def builtin_questions(name: str = BUILTIN_QUESTIONS) -> Path:
+    """The file of a question set shipped with detente (``questions/<name>.yaml``).
+
+    Looked up in the package data (``detente/data/questions``), then in the source tree; a name
+    found in neither is an InputError.
+    """
+    file = f"{name}.yaml"
+    packaged = Path(str(resources.files("detente") / "data" / "questions" / file))
+    found = next((p for p in (packaged, _REPO / "questions" / file) if p.is_file()), None)
+    if found is None:
+        raise InputError([Problem(file, None, "", f"no built-in question set named {name!r}")])
+    return found
 
 
 def load_questions(path: str | Path) -> QuestionSet:

@@ -459,4 +459,5 @@ def explain_state(doc: Loaded, number: int, concepts: list[Concept]) -> Json:
 
 
 def problems_json(problems: tuple[Problem, ...] | list[Problem]) -> list[Json]:
+    """Problems as JSON objects: file, line, field and message."""
     return [{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in problems]

@@ -1,24 +1,27 @@
 """The FastAPI application: a JSON API under ``/api/`` and the server-rendered pages that use it.
 
-Security: the app is meant to be bound to loopback (see :mod:`detente.cli.web`); request bodies are
-limited to 1 MB (413 beyond, :mod:`detente.web.limits`); YAML is parsed with the safe loader
-(:mod:`detente.yamlio`); built-in documents are looked up by name in a fixed list and user documents
-by database id only, so no request names a file; a run is created on one version and reads only it.
+Security: the app is meant to be bound to loopback (see :mod:`detente.cli.web`), where it answers
+only to loopback host names; request bodies are limited to 1 MB (413 beyond) and cross-site POSTs are
+refused (:mod:`detente.web.limits`); YAML is parsed with the safe loader (:mod:`detente.yamlio`);
+built-in documents are looked up by name in a fixed list and user documents by database id only, so
+no request names a file; a run is created on one version and reads only that version.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import jinja2
 from fastapi import Body, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from detente import __version__
 from detente.conflict.stability import CONCEPTS, analyze
@@ -40,13 +43,14 @@ from detente.web.documents import (
 )
 from detente.web.forms import FieldEdit, apply_edits, form_groups
 from detente.web.graph import state_graph
-from detente.web.limits import MAX_BODY, BodyLimit, too_large_message
+from detente.web.limits import MAX_BODY, BodyLimit, SameOrigin, too_large_message
 from detente.web.runner import PARAMS, Runner, version_label
 from detente.web.store import RunRow, Store, VersionRow
 from detente.yamlio import load_yaml, parse_yaml, validate_model
 
 Json = dict[str, Any]
-_HERE = Path(__file__).resolve().parent
+MAX_ID = 2**62
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID, description="A database id or number (from 1).")]
 
 _PAGES = jinja2.Environment(
     loader=jinja2.PackageLoader("detente.web", "templates"),
@@ -134,9 +138,14 @@ def _problems(exc: InputError) -> list[Json]:
 
 
 # -- the application ----------------------------------------------------------------------------
-def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
-    """The web app over the store in ``data_dir`` (built-in documents are added on first start)."""
+def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+    """The web app over the store in ``data_dir`` (built-in documents are added on first start).
+
+    ``allowed_hosts``: the only ``Host`` names served (others get 400), which stops DNS-rebinding
+    pages from reaching a loopback server under a name of their own; None serves any host.
+    """
     store = Store(data_dir)
+    store.fail_unfinished("interrupted: the server stopped before the run finished; run it again")
     runner = Runner(store, workers)
     _seed_builtins(store)
 
@@ -150,8 +159,13 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
         version=__version__,
         description="Build, run and compare conflict and negotiation scenarios. The pages use this API.",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's interactive pages load scripts from a CDN; /api/docs is served locally
+        redoc_url=None,
     )
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(SameOrigin)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.mount("/static", StaticFiles(packages=[("detente.web", "static")]), name="static")
     app.state.store = store
     app.state.runner = runner
@@ -226,6 +240,7 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
 
     @app.get("/api/scenarios", tags=["documents"])
     def api_scenarios() -> list[Json]:
+        """Every stored scenario (built-in ones first) with its number of versions."""
         return [
             {"id": s.id, "name": s.name, "kind": s.kind, "builtin": s.builtin, "versions": s.versions}
             for s in store.scenarios()
@@ -262,7 +277,8 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
         return {"ok": True, "kind": doc.kind, "name": doc.name, "problems": []}
 
     @app.get("/api/scenarios/{sid}", tags=["documents"])
-    def api_scenario(sid: int) -> Json:
+    def api_scenario(sid: Id) -> Json:
+        """A scenario and its versions (without their text)."""
         s = scenario_or_404(sid)
         return {
             "id": s.id,
@@ -273,7 +289,7 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
         }
 
     @app.post("/api/scenarios/{sid}/versions", tags=["documents"], status_code=201)
-    def api_new_version(sid: int, body: NewVersion) -> Json:
+    def api_new_version(sid: Id, body: NewVersion) -> Json:
         """Save edited YAML text as the scenario's next version (validated first)."""
         scenario_or_404(sid)
         doc = check(body.text, "<editor>")
@@ -281,16 +297,17 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
         return _version_json(version)
 
     @app.get("/api/scenarios/{sid}/versions/{number}", tags=["documents"])
-    def api_version(sid: int, number: int) -> Json:
+    def api_version(sid: Id, number: Id) -> Json:
+        """One version of a scenario, with its YAML text."""
         return _version_json(version_or_404(sid, number), text=True)
 
     @app.get("/api/scenarios/{sid}/versions/{number}/yaml", tags=["documents"], response_class=Response)
-    def api_version_yaml(sid: int, number: int) -> Response:
+    def api_version_yaml(sid: Id, number: Id) -> Response:
         """Download the version's YAML text."""
         return _yaml_response(version_or_404(sid, number).text, f"scenario-{sid}-v{number}.yaml")
 
     @app.post("/api/scenarios/{sid}/versions/{number}/edits", tags=["documents"], status_code=201)
-    def api_edits(sid: int, number: int, body: Edits) -> Json:
+    def api_edits(sid: Id, number: Id, body: Edits) -> Json:
         """Apply form edits (set a value at a path) to a version and save the result as the next version."""
         version = version_or_404(sid, number)
         data, _ = parse_yaml(version.text, version_label(sid, number))
@@ -305,7 +322,7 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
 
     @app.get("/api/scenarios/{sid}/versions/{number}/states/{state}", tags=["analysis"])
     def api_state(
-        sid: int, number: int, state: int, concepts: Annotated[list[Concept] | None, Query()] = None
+        sid: Id, number: Id, state: Id, concepts: Annotated[list[Concept] | None, Query()] = None
     ) -> Json:
         """One state: its options, per concept for whom it is stable, and why (in words)."""
         doc = loaded(version_or_404(sid, number))
@@ -316,7 +333,10 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
 
     @app.get("/api/scenarios/{sid}/compare", tags=["analysis"])
     def api_compare(
-        sid: int, a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)], concept: Concept = "seq"
+        sid: Id,
+        a: Annotated[int, Query(ge=1, le=MAX_ID)],
+        b: Annotated[int, Query(ge=1, le=MAX_ID)],
+        concept: Concept = "seq",
     ) -> Json:
         """Two versions side by side: the YAML diff and each version's equilibria under ``concept``."""
         va, vb = version_or_404(sid, a), version_or_404(sid, b)
@@ -395,7 +415,7 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
 
     # -- API: runs ----------------------------------------------------------------------------
     @app.post("/api/scenarios/{sid}/versions/{number}/runs", tags=["runs"], status_code=201)
-    def api_new_run(sid: int, number: int, params: Annotated[RunParams, Body()]) -> Json:
+    def api_new_run(sid: Id, number: Id, params: Annotated[RunParams, Body()]) -> Json:
         """Run an analysis on this version. Quick kinds finish before the response; Monte Carlo and
         inverse analysis are queued (poll ``/api/runs/{id}/status``)."""
         version = version_or_404(sid, number)
@@ -405,23 +425,24 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
         return analysis.clean(_run_json(run_or_404(rid)))
 
     @app.get("/api/scenarios/{sid}/runs", tags=["runs"])
-    def api_runs(sid: int) -> list[Json]:
+    def api_runs(sid: Id) -> list[Json]:
+        """The scenario's runs, newest first (without their results)."""
         scenario_or_404(sid)
         return [_run_json(r, result=False) for r in store.runs(sid)]
 
     @app.get("/api/runs/{rid}", tags=["runs"])
-    def api_run(rid: int) -> Json:
+    def api_run(rid: Id) -> Json:
         """A run: its version, parameters (with the seed), status, progress and result."""
         return analysis.clean(_run_json(run_or_404(rid)))
 
     @app.get("/api/runs/{rid}/status", tags=["runs"])
-    def api_run_status(rid: int) -> Json:
+    def api_run_status(rid: Id) -> Json:
         """Progress of a run, for polling: status, runs done and runs in total."""
         run = run_or_404(rid)
         return {"id": run.id, "status": run.status, "done": run.done, "total": run.total, "error": run.error}
 
     @app.post("/api/runs/{rid}/rerun", tags=["runs"], status_code=201)
-    def api_rerun(rid: int) -> Json:
+    def api_rerun(rid: Id) -> Json:
         """Run again with the same version and parameters (and seed): the result must be the same."""
         old = run_or_404(rid)
         params = PARAMS.validate_python(old.params)
@@ -430,7 +451,7 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
         return analysis.clean(_run_json(run_or_404(new)))
 
     @app.get("/api/runs/{rid}/figures/{name}", tags=["runs"], response_class=Response)
-    def api_figure(rid: int, name: str) -> Response:
+    def api_figure(rid: Id, name: str) -> Response:
         """A figure of the run as SVG."""
         svg = store.figure(run_or_404(rid).id, name) if name != REPORT else None
         if svg is None:
@@ -438,7 +459,7 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
         return Response(svg, media_type="image/svg+xml")
 
     @app.get("/api/runs/{rid}/report", tags=["runs"], response_class=HTMLResponse)
-    def api_report(rid: int) -> HTMLResponse:
+    def api_report(rid: Id) -> HTMLResponse:
         """The HTML report written by a run of kind ``report`` (a self-contained page, for download)."""
         html = store.figure(run_or_404(rid).id, REPORT)
         if html is None:
@@ -460,6 +481,15 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
             question_sets=api_question_sets(),
         )
 
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        operations = [
+            {"method": method.upper(), "path": path, **op}
+            for path, item in app.openapi()["paths"].items()
+            for method, op in item.items()
+        ]
+        return page("api.html.j2", operations=operations)
+
     @app.get("/questions/{name}", response_class=HTMLResponse, include_in_schema=False)
     def questions_page(name: str) -> HTMLResponse:
         return page("questions.html.j2", name=name, qs=question_set(name).spec)
@@ -472,7 +502,7 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
         return RedirectResponse(f"/scenarios/{row.id}", status_code=303)
 
     @app.get("/scenarios/{sid}", response_class=HTMLResponse, include_in_schema=False)
-    def scenario_page(sid: int, v: int | None = None) -> HTMLResponse:
+    def scenario_page(sid: Id, v: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
         s = scenario_or_404(sid)
         versions = store.versions(sid)
         version = version_or_404(sid, v) if v is not None else latest(sid)
@@ -490,42 +520,62 @@ def create_app(data_dir: str | Path, workers: int = 2) -> FastAPI:
             doc=doc,
             problems=problems,
             runs=store.runs(sid),
+            questions=[q for q in api_question_sets() if s.builtin and f"{s.builtin}.yaml" in q["scenarios"]],
             concepts=CONCEPTS,
             models=MODEL_NAMES,
         )
 
     @app.get("/scenarios/{sid}/versions/{number}/edit", response_class=HTMLResponse, include_in_schema=False)
-    def editor_page(sid: int, number: int) -> HTMLResponse:
+    def editor_page(sid: Id, number: Id) -> HTMLResponse:
         s = scenario_or_404(sid)
         return page("editor.html.j2", scenario=s, current=version_or_404(sid, number))
 
     @app.get("/scenarios/{sid}/versions/{number}/form", response_class=HTMLResponse, include_in_schema=False)
-    def form_page(sid: int, number: int) -> HTMLResponse:
+    def form_page(sid: Id, number: Id) -> HTMLResponse:
         s = scenario_or_404(sid)
         version = version_or_404(sid, number)
         data, _ = parse_yaml(version.text, version_label(sid, number))
         return page("form.html.j2", scenario=s, current=version, groups=form_groups(data))
 
     @app.get("/scenarios/{sid}/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(sid: int, a: int, b: int, concept: Concept = "seq") -> HTMLResponse:
+    def compare_page(
+        sid: Id,
+        a: Annotated[int, Query(ge=1, le=MAX_ID)],
+        b: Annotated[int, Query(ge=1, le=MAX_ID)],
+        concept: Concept = "seq",
+    ) -> HTMLResponse:
         s = scenario_or_404(sid)
         return page("compare.html.j2", scenario=s, cmp=api_compare(sid, a, b, concept))
 
     @app.get("/runs/{rid}", response_class=HTMLResponse, include_in_schema=False)
-    def run_page(rid: int) -> HTMLResponse:
+    def run_page(rid: Id) -> HTMLResponse:
         run = run_or_404(rid)
         s = scenario_or_404(run.scenario_id)
-        graph = None
-        if run.kind == "stability" and run.result is not None:
+        graph, concept = None, ""
+        r = run.result
+        if r is not None and run.kind in ("stability", "paths"):
             version = store.version_by_id(run.version_id)
             assert version is not None
-            graph = state_graph(loaded(version).conflict, run.result["equilibria"])
+            conflict = loaded(version).conflict
+            if run.kind == "stability":
+                concept = r["concepts"][-1]
+                graph = state_graph(conflict, r["equilibria"])
+            else:
+                concept = r["concept"]
+                eq = {concept: [e["state"] for e in r["equilibria"]]}
+                paths = [
+                    [r["start"] - 1, *(step["to"] - 1 for step in e["paths"][0]["steps"])]
+                    for e in r["equilibria"]
+                    if e["paths"]
+                ]
+                graph = state_graph(conflict, eq, paths)
         return page(
             "run.html.j2",
             run=run,
             scenario=s,
             figures=[f for f in store.figure_names(rid) if f != REPORT],
             graph=graph,
+            graph_concept=concept,
             concepts=CONCEPTS,
         )
 

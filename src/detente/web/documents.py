@@ -114,9 +114,11 @@ def question_files(name: str) -> tuple[Path, Path | None] | None:
 
 
 def question_set_names() -> list[str]:
+    """The built-in forecast question sets present in this installation."""
     return [name for name in QUESTION_SETS if question_files(name) is not None]
 
 
 def builtin_text(name: str) -> str | None:
+    """The YAML text of built-in ``name``, or None."""
     path = builtin_path(name)
     return None if path is None else path.read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ order, edges as straight arrows coloured by the decision maker who moves.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class Edge:
     mover: str
     dm: int
     colour: str
+    on_path: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,11 @@ class StateGraph:
 def state_graph(
     conflict: Conflict, equilibria: Mapping[str, Sequence[int]], paths: Sequence[Sequence[int]] = ()
 ) -> StateGraph:
-    """Nodes on a circle and improvement edges; ``equilibria`` maps concept -> state *numbers*."""
+    """Nodes on a circle and improvement edges; ``equilibria`` maps concept -> state *numbers*.
+
+    ``paths`` are state-index sequences (e.g. status-quo paths): their steps are marked ``on_path``;
+    a step that is no single decision maker's improvement (a coalition move) is drawn in black.
+    """
     eq_index = {concept: {n - 1 for n in numbers} for concept, numbers in equilibria.items()}
     every = sorted(set().union(*eq_index.values())) if eq_index else []
     drawn = states_to_draw(conflict, every, paths)
@@ -73,8 +79,12 @@ def state_graph(
         )
         for s in drawn
     )
+    on_path = {(a, b) for p in paths for a, b in itertools.pairwise(p)}
+    moves = [(a, b, conflict.decision_makers[i].name, i) for a, b, i in improvement_edges(conflict, drawn)]
+    joint = on_path - {(a, b) for a, b, _, _ in moves}
+    moves += [(a, b, "coalition", -1) for a, b in sorted(joint) if a in place and b in place]
     edges = []
-    for a, b, i in improvement_edges(conflict, drawn):
+    for a, b, mover, i in moves:
         (x1, y1), (x2, y2) = place[a], place[b]
         length = math.hypot(x2 - x1, y2 - y1) or 1.0
         dx, dy = (x2 - x1) / length * NODE_RADIUS, (y2 - y1) / length * NODE_RADIUS
@@ -84,9 +94,10 @@ def state_graph(
                 round(y1 + dy, 1),
                 round(x2 - 1.3 * dx, 1),
                 round(y2 - 1.3 * dy, 1),
-                conflict.decision_makers[i].name,
+                mover,
                 i,
-                DM_COLOURS[i % len(DM_COLOURS)],
+                DM_COLOURS[i % len(DM_COLOURS)] if i >= 0 else "#000000",
+                (a, b) in on_path,
             )
         )
     legend = tuple(

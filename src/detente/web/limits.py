@@ -1,8 +1,12 @@
-"""Request body size limit, applied before any endpoint reads the body.
+"""Request guards, applied before any endpoint runs: a body size limit and a same-origin check.
 
-A pure ASGI middleware: a request whose ``Content-Length`` exceeds the limit is refused with 413 at
-once; a body sent without a length is read up to the limit and refused with 413 if it goes beyond,
-else replayed to the application unchanged.
+:class:`BodyLimit`: a request whose ``Content-Length`` exceeds the limit is refused with 413 at once;
+a body sent without a length is read up to the limit and refused with 413 if it goes beyond, else
+replayed to the application unchanged.
+
+:class:`SameOrigin`: a state-changing request (not GET, HEAD or OPTIONS) that a browser sends from
+another site carries that site's ``Origin`` header; it is refused with 403, so a web page elsewhere
+cannot make the local app save or run anything (cross-site request forgery).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import urlsplit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -65,6 +70,24 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class SameOrigin:
+    """Refuse state-changing requests whose ``Origin`` is not this server's own (403)."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in self.SAFE:
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            origin = headers.get("origin")
+            if origin is not None and urlsplit(origin).netloc != headers.get("host", ""):
+                await _respond(send, 403, f"cross-site request refused (origin {origin})")
+                return
+        await self.app(scope, receive, send)
+
+
 def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     pending = list(messages)
 
@@ -79,11 +102,15 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
 
 
 async def _refuse(send: Send, detail: str) -> None:
+    await _respond(send, 413, detail)
+
+
+async def _respond(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode("utf-8")
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )

@@ -8,7 +8,7 @@ store after each chunk, where the polling endpoint reads it.
 from __future__ import annotations
 
 import secrets
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -33,7 +33,6 @@ class Runner:
     def __init__(self, store: Store, workers: int = 2) -> None:
         self.store = store
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="detente-run")
-        self.futures: dict[int, Future[None]] = {}
 
     def create(self, version_id: int, params: RunParams) -> int:
         """Record a run of ``params`` on version ``version_id`` (a random run gets its seed now)."""
@@ -46,7 +45,7 @@ class Runner:
         run = self.store.run(run_id)
         assert run is not None
         if run.kind in BACKGROUND:
-            self.futures[run_id] = self.pool.submit(self.execute, run_id)
+            self.pool.submit(self.execute, run_id)
         else:
             self.execute(run_id)
 

@@ -165,20 +165,30 @@ class Store:
         return int(cur.lastrowid or 0)
 
     def scenarios(self) -> list[ScenarioRow]:
+        """Every scenario, the built-in ones first, each with its number of versions."""
+        return self._scenarios("ORDER BY s.builtin IS NULL, s.id", ())
+
+    def scenario(self, scenario_id: int) -> ScenarioRow | None:
+        """The scenario with this id, or None."""
+        rows = self._scenarios("WHERE s.id = ?", (scenario_id,))
+        return rows[0] if rows else None
+
+    def builtin_scenario(self, name: str) -> ScenarioRow | None:
+        """The scenario that holds built-in document ``name``."""
+        rows = self._scenarios("WHERE s.builtin = ?", (name,))
+        return rows[0] if rows else None
+
+    def _scenarios(self, where: str, args: tuple[Any, ...]) -> list[ScenarioRow]:
         with self._db() as db:
             rows = db.execute(
                 "SELECT s.*, (SELECT COUNT(*) FROM versions v WHERE v.scenario_id = s.id) AS n "
-                "FROM scenarios s ORDER BY s.builtin IS NULL, s.id"
+                f"FROM scenarios s {where}",
+                args,
             ).fetchall()
         return [ScenarioRow(r["id"], r["name"], r["kind"], r["builtin"], r["created"], r["n"]) for r in rows]
 
-    def scenario(self, scenario_id: int) -> ScenarioRow | None:
-        return next((s for s in self.scenarios() if s.id == scenario_id), None)
-
-    def builtin_scenario(self, name: str) -> ScenarioRow | None:
-        return next((s for s in self.scenarios() if s.builtin == name), None)
-
     def versions(self, scenario_id: int) -> list[VersionRow]:
+        """The scenario's versions, oldest first."""
         with self._db() as db:
             rows = db.execute(
                 "SELECT * FROM versions WHERE scenario_id = ? ORDER BY number", (scenario_id,)
@@ -194,12 +204,14 @@ class Store:
         return None if row is None else _version(row)
 
     def version_by_id(self, version_id: int) -> VersionRow | None:
+        """The version with this database id, or None."""
         with self._db() as db:
             row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
         return None if row is None else _version(row)
 
     # -- runs ------------------------------------------------------------------------------------
     def add_run(self, version_id: int, kind: str, params: dict[str, Any], detente_version: str) -> int:
+        """Record a queued run of ``kind`` with ``params`` on a version; returns the run id."""
         with self._db() as db:
             cur = db.execute(
                 "INSERT INTO runs (version_id, kind, params, status, detente_version, created) "
@@ -216,6 +228,7 @@ class Store:
             )
 
     def progress(self, run_id: int, done: int, total: int) -> None:
+        """Mark the run running with ``done`` of ``total`` steps finished."""
         with self._db() as db:
             db.execute(
                 "UPDATE runs SET status = 'running', done = ?, total = ? WHERE id = ?", (done, total, run_id)
@@ -247,11 +260,22 @@ class Store:
                 [(run_id, name, svg) for name, svg in (figures or {}).items()],
             )
 
+    def fail_unfinished(self, reason: str) -> None:
+        """Mark runs left queued or running (by a server that stopped) as failed with ``reason``."""
+        with self._db() as db:
+            db.execute(
+                "UPDATE runs SET status = 'failed', error = ?, finished = ? "
+                "WHERE status IN ('queued', 'running')",
+                (reason, _now()),
+            )
+
     def run(self, run_id: int) -> RunRow | None:
+        """The run with this id (with its scenario and version number), or None."""
         rows = self._runs("WHERE r.id = ?", (run_id,))
         return rows[0] if rows else None
 
     def runs(self, scenario_id: int) -> list[RunRow]:
+        """The runs of every version of a scenario, newest first."""
         return self._runs("WHERE v.scenario_id = ? ORDER BY r.id DESC", (scenario_id,))
 
     def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRow]:
@@ -282,11 +306,13 @@ class Store:
         ]
 
     def figure_names(self, run_id: int) -> list[str]:
+        """Names of the figures a run stored."""
         with self._db() as db:
             rows = db.execute("SELECT name FROM figures WHERE run_id = ? ORDER BY name", (run_id,)).fetchall()
         return [str(r["name"]) for r in rows]
 
     def figure(self, run_id: int, name: str) -> str | None:
+        """A stored figure's SVG text (or a report's HTML), or None."""
         with self._db() as db:
             row = db.execute(
                 "SELECT svg FROM figures WHERE run_id = ? AND name = ?", (run_id, name)

@@ -1,0 +1,453 @@
+"""Forecast questions answered by the model: a probability for each, with the reasoning.
+
+Each question of a :class:`~detente.scenario.questions.QuestionSet` carries an ``indicator``
+(:class:`~detente.scenario.questions.IndicatorSpec`) that links it to one snapshot (a scenario). The
+answer uses that snapshot's information only:
+
+* ``conflict`` (a state ``pattern``): the conflict is taken to settle at one of the hypergame
+  equilibria under SEQ (each decision maker acting on its own perceived game,
+  :func:`detente.conflict.hypergame.analyze_hypergame`; Bennett 1980, Futures 12(6)) that are
+  reachable from the status quo by unilateral improvements (Li, Kilgour & Hipel 2005, JORS 56(6);
+  :func:`detente.conflict.paths.status_quo_paths`), each equally likely; when none is reachable, the
+  conflict stays at the status quo. The *baseline* is the share of those states that match the
+  pattern with the snapshot's judgements as written. Judgement uncertainty is then sampled: in each
+  of ``samples`` samples (one ``numpy`` generator seeded with ``seed``), every decision maker's list
+  of priority statements, and every perception's, is walked from the top, and each adjacent pair
+  (k, k + 1) is swapped with probability ``swap`` (so a statement can move down more than one place,
+  with probability ``swap`` per place); the edited data are re-validated and compiled with
+  :func:`detente.scenario.load.parse_scenario`. The probability is the mean, over the samples, of the
+  matching share. Preferences given as an explicit ranking are not perturbed.
+* ``forecast`` (a ``dimension`` and a threshold ``above`` or ``below``): the share of the Monte Carlo
+  runs (:func:`detente.forecast.montecarlo.run_monte_carlo`, model ``eum`` unless the indicator names
+  another, seeded with ``seed``) whose outcome on that dimension lies beyond the threshold; failed
+  runs are left out. The baseline is the point forecast (the inputs at their stated values): 0 or 1.
+* ``judgement``: the analyst's stated probability, labelled as such; probability = baseline.
+
+A conflict or forecast answer with a stated ``prior`` is blended, both the probability and the
+baseline: ``weight * model + (1 - weight) * prior`` (a linear opinion pool; Genest & Zidek 1986,
+"Combining probability distributions", Statistical Science 1(1)). The weight says how closely the
+model's notion matches the question's resolution criterion, e.g. a model of where the conflict
+settles against a question with a short deadline.
+
+Refinement of the design: a question without an indicator, an indicator naming an unknown option or
+dimension, a threshold outside the dimension's scale, an unknown forecast model, or a conflict
+indicator for a conflict without a status quo are all InputErrors (file, line, field) raised before
+any work, since every question must get an answer to be scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from detente.analysis import PATH_CONCEPT, perceptions_of
+from detente.conflict.hypergame import analyze_hypergame
+from detente.conflict.model import Conflict, match_states, pattern_of
+from detente.conflict.narrate import concept_name
+from detente.conflict.paths import status_quo_paths
+from detente.errors import InputError, Problem
+from detente.evidence import Evidence
+from detente.forecast.models import MODEL_NAMES
+from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo
+from detente.scenario.load import Scenario, parse_scenario
+from detente.scenario.questions import IndicatorSpec, QuestionSet, QuestionSpec
+from detente.yamlio import atomic_write_text
+
+SAMPLES = 200
+SWAP = 0.15
+RUNS = 500
+SEED = 2019
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A question's probability (after any blend), its baseline, the reasoning and the method used."""
+
+    id: str
+    title: str
+    probability: float
+    baseline: float
+    reasoning: str
+    method: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Settlement:
+    """Where the conflict settles: the states (indices) in the baseline and in each sample."""
+
+    baseline: tuple[int, ...]
+    samples: tuple[tuple[int, ...], ...]
+    stuck: int
+    """Samples with no reachable equilibrium (they count the status quo)."""
+    baseline_stuck: bool
+    swap: float
+    seed: int
+
+
+# -- the conflict indicator ---------------------------------------------------------------------
+def settling_states(scenario: Scenario, concept: str = PATH_CONCEPT) -> tuple[tuple[int, ...], bool]:
+    """Hypergame equilibria under ``concept`` reachable from the status quo by unilateral improvements.
+
+    Returns (states, stuck): when none is reachable, ((status quo,), True).
+    """
+    conflict = scenario.conflict
+    if conflict.status_quo is None:
+        raise ValueError("the conflict names no status quo")
+    hyper = analyze_hypergame(conflict, perceptions_of(scenario), (concept,))
+    paths = status_quo_paths(conflict, hyper.real, concept, max_paths=1)
+    reachable = tuple(int(e) for e in hyper.equilibria(concept) if paths.distance[int(e)] >= 0)
+    return (reachable, False) if reachable else ((conflict.status_quo,), True)
+
+
+def perturb(data: Mapping[str, Any], rng: np.random.Generator, swap: float) -> dict[str, Any]:
+    """Scenario data with adjacent priority statements swapped (see module doc); ``data`` is untouched.
+
+    The lists are taken in file order, each decision maker's then each perception's; only the
+    containers on the way to a statement list are copied (the statements themselves are shared).
+    """
+    out = dict(data)
+    conflict = out["conflict"] = dict(out["conflict"])
+    holders = conflict["decision_makers"] = [dict(dm) for dm in conflict["decision_makers"]]
+    if out.get("perceptions"):
+        perceptions = out["perceptions"] = [dict(p) for p in out["perceptions"]]
+        holders = [*holders, *perceptions]
+    for holder in holders:
+        prefs = holder.get("preferences")
+        if not (isinstance(prefs, dict) and isinstance(prefs.get("statements"), list)):
+            continue
+        statements = list(prefs["statements"])
+        holder["preferences"] = {**prefs, "statements": statements}
+        for k, u in enumerate(rng.random(max(len(statements) - 1, 0))):
+            if u < swap:
+                statements[k], statements[k + 1] = statements[k + 1], statements[k]
+    return out
+
+
+def settle(scenario: Scenario, samples: int = SAMPLES, swap: float = SWAP, seed: int = SEED) -> Settlement:
+    """The settling states of the snapshot as written and of ``samples`` perturbed copies of it."""
+    base, base_stuck = settling_states(scenario)
+    rng = np.random.default_rng(seed)
+    drawn = []
+    stuck = 0
+    for _ in range(samples):
+        variant = parse_scenario(perturb(scenario.data, rng, swap), scenario.lines, check_interventions=False)
+        states, none_reachable = settling_states(variant)
+        drawn.append(states)
+        stuck += none_reachable
+    return Settlement(base, tuple(drawn), stuck, base_stuck, swap, seed)
+
+
+def matching_share(states: Sequence[int], members: frozenset[int]) -> float:
+    """The share of ``states`` (each equally likely) that are among ``members``."""
+    return sum(s in members for s in states) / len(states)
+
+
+def state_weights(settlement: Settlement) -> dict[int, float]:
+    """Each state's probability of being where the conflict settles, over the samples (baseline if none)."""
+    rows = settlement.samples or (settlement.baseline,)
+    weights: dict[int, float] = {}
+    for states in rows:
+        for s in states:
+            weights[s] = weights.get(s, 0.0) + 1.0 / (len(states) * len(rows))
+    return weights
+
+
+# -- the forecast indicator ---------------------------------------------------------------------
+def beyond(values: np.ndarray, indicator: IndicatorSpec) -> np.ndarray:
+    """Boolean: each value is above ``indicator.above`` (or below ``indicator.below``)."""
+    if indicator.above is not None:
+        return np.asarray(values > indicator.above)
+    assert indicator.below is not None
+    return np.asarray(values < indicator.below)
+
+
+# -- checks -------------------------------------------------------------------------------------
+def check_indicators(scenario: Scenario, questions: QuestionSet) -> None:
+    """Every question has an indicator that fits the scenario; else InputError naming file, line, field."""
+    lines = questions.lines
+    options = [o.name for o in scenario.conflict.options]
+    space = scenario.issues.base
+    problems: list[Problem] = []
+    for k, q in enumerate(questions.spec.questions):
+        at = ("questions", k, "indicator")
+        ind = q.indicator
+        if ind is None:
+            message = f"question {q.id!r} has no indicator (use kind: judgement where the model is silent)"
+            problems.append(lines.problem(("questions", k, "id"), message))
+        elif ind.kind == "conflict":
+            assert ind.pattern is not None
+            if scenario.conflict.status_quo is None:
+                problems.append(lines.problem((*at, "kind"), "the scenario's conflict names no status quo"))
+            unknown = [n for n in ind.pattern if n not in options] if isinstance(ind.pattern, dict) else []
+            for name in unknown:
+                problems.append(lines.problem((*at, "pattern", name), f"unknown option {name!r}"))
+            if unknown:
+                continue
+            try:
+                empty = match_states(scenario.conflict, ind.pattern).size == 0
+            except ValueError as exc:
+                problems.append(lines.problem((*at, "pattern"), str(exc)))
+                continue
+            if empty:
+                problems.append(lines.problem((*at, "pattern"), "matches no feasible state"))
+        elif ind.kind == "forecast":
+            if ind.dimension not in space.dimensions:
+                known = ", ".join(space.dimensions)
+                message = f"unknown dimension {ind.dimension!r}; the scenario's are {known}"
+                problems.append(lines.problem((*at, "dimension"), message))
+            else:
+                low, high = space.scale[space.dimensions.index(ind.dimension)]
+                field, value = ("above", ind.above) if ind.above is not None else ("below", ind.below)
+                assert value is not None
+                if not low < value < high:
+                    message = f"{value:g} is not inside the dimension's scale ({low:g}, {high:g})"
+                    problems.append(lines.problem((*at, field), message))
+            if ind.model not in MODEL_NAMES:
+                message = f"unknown forecast model {ind.model!r}; known models: {', '.join(MODEL_NAMES)}"
+                problems.append(lines.problem((*at, "model"), message))
+    if problems:
+        raise InputError(problems)
+
+
+# -- words --------------------------------------------------------------------------------------
+def _state_words(conflict: Conflict, s: int) -> str:
+    taken = [o.name for j, o in enumerate(conflict.options) if int(conflict.states[s]) >> j & 1]
+    return f"state {conflict.number(s)} ({', '.join(taken) if taken else 'no option taken'})"
+
+
+def _pattern_words(conflict: Conflict, pattern: Any) -> str:
+    if isinstance(pattern, int):
+        return f"the conflict is in state {pattern}"
+    mask, value = pattern_of(pattern, [o.name for o in conflict.options])
+    parts = [
+        f"{o.name} = {'Y' if value >> j & 1 else 'N'}"
+        for j, o in enumerate(conflict.options)
+        if mask >> j & 1
+    ]
+    return " and ".join(parts) if parts else "any state"
+
+
+def _evidence_words(evidence: Sequence[Evidence]) -> str:
+    parts = [f"“{e.quote}” ({e.source})" if e.quote else str(e.note).strip().rstrip(".") for e in evidence]
+    return "Evidence: " + "; ".join(parts) + "."
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _header(scenario: Scenario) -> str:
+    meta = scenario.spec.meta
+    return f"From the snapshot '{meta.name}' (information as of {_date(meta.as_of)}) only."
+
+
+def _conflict_answer(
+    scenario: Scenario, ind: IndicatorSpec, settlement: Settlement
+) -> tuple[float, float, list[str]]:
+    c = scenario.conflict
+    members = frozenset(int(s) for s in match_states(c, ind.pattern if ind.pattern is not None else {}))
+    base = matching_share(settlement.baseline, members)
+    sq = c.status_quo
+    assert sq is not None
+    words = [
+        f"Model: the conflict settles at a hypergame equilibrium under {concept_name(PATH_CONCEPT)} (each "
+        "decision maker acting on the game as it perceives it) that the conflict can reach from the "
+        f"status quo, {_state_words(c, sq)}, by unilateral improvements; each such equilibrium is "
+        f"equally likely. The question resolves yes in states where {_pattern_words(c, ind.pattern)}.",
+    ]
+    if settlement.baseline_stuck:
+        reach = "no equilibrium is reachable, so the conflict stays at the status quo"
+    else:
+        reach = "the reachable equilibria are " + "; ".join(_state_words(c, s) for s in settlement.baseline)
+    matched = sum(s in members for s in settlement.baseline)
+    words.append(
+        f"With the snapshot's judgements as written, {reach}: {matched} of {len(settlement.baseline)} "
+        f"match, so the baseline is {_percent(base)}."
+    )
+    model = base
+    n = len(settlement.samples)
+    if n:
+        model = float(np.mean([matching_share(states, members) for states in settlement.samples]))
+        top = sorted(state_weights(settlement).items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        likely = "; ".join(f"{_state_words(c, s)} {_percent(w)}" for s, w in top)
+        words.append(
+            f"Judgement uncertainty: in {n} samples (seed {settlement.seed}) each adjacent pair of every "
+            f"decision maker's and every perception's priority statements was swapped with probability "
+            f"{settlement.swap:g}; the expected share of matching states is {_percent(model)}. Most likely "
+            f"settling states: {likely}."
+            + (
+                f" In {settlement.stuck} samples no equilibrium was reachable and the status quo counted."
+                if settlement.stuck
+                else ""
+            )
+        )
+    return model, base, words
+
+
+def _forecast_answer(
+    scenario: Scenario, ind: IndicatorSpec, mc: MonteCarloResult
+) -> tuple[float, float, list[str]]:
+    space = scenario.issues.base
+    assert ind.dimension is not None
+    d = space.dimensions.index(ind.dimension)
+    low, high = space.scale[d]
+    side, threshold = ("above", ind.above) if ind.above is not None else ("below", ind.below)
+    col = mc.outcomes[:, d]
+    valid = col[~np.isnan(col)]
+    point = float(mc.point_outcome[d])
+    base = float(beyond(np.array([point]), ind)[0])
+    words = [
+        f"Model: the {mc.model} forecast of where the issue '{ind.dimension}' settles, on its scale "
+        f"{low:g}–{high:g}"
+        + (f" (status quo {space.status_quo[d]:g})" if space.status_quo is not None else "")
+        + f"; the question resolves yes if the outcome is {side} {threshold:g}.",
+        f"Point forecast (every input at its stated value): {point:.1f}, so the baseline is "
+        f"{_percent(base)}.",
+    ]
+    if valid.size == 0:
+        words.append(f"All {mc.n} Monte Carlo runs failed; the baseline stands.")
+        return base, base, words
+    model = float(beyond(valid, ind).mean())
+    lo, mid, hi = (float(v) for v in np.quantile(valid, (0.05, 0.5, 0.95)))
+    words.append(
+        f"Monte Carlo: {mc.n} runs (seed {mc.seed}) over the {len(mc.labels)} uncertain inputs; the "
+        f"outcome's median is {mid:.1f} (90% interval {lo:.1f}–{hi:.1f}) and {_percent(model)} of the "
+        f"runs lie {side} {threshold:g}."
+        + (f" {mc.failures} failed runs are left out." if mc.failures else "")
+    )
+    return model, base, words
+
+
+def answer_question(
+    scenario: Scenario,
+    question: QuestionSpec,
+    settlement: Settlement | None,
+    monte_carlo: Mapping[str, MonteCarloResult],
+) -> Answer:
+    """One question's answer (see module doc); ``settlement`` / ``monte_carlo`` as its kind needs."""
+    ind = question.indicator
+    if ind is None:
+        raise ValueError(f"question {question.id!r} has no indicator")
+    words = [_header(scenario)]
+    if ind.kind == "judgement":
+        assert ind.probability is not None
+        model = base = ind.probability
+        words.append(
+            f"The model does not speak to this question: {_percent(model)} is the analyst's stated "
+            "prior (a judgement, not a model result)."
+        )
+        method = "judgement"
+    elif ind.kind == "conflict":
+        assert settlement is not None
+        model, base, found = _conflict_answer(scenario, ind, settlement)
+        words += found
+        method = "conflict"
+    else:
+        model, base, found = _forecast_answer(scenario, ind, monte_carlo[ind.model])
+        words += found
+        method = f"forecast ({ind.model})"
+    probability, baseline = ind.blend(model), ind.blend(base)
+    if ind.prior is not None and ind.weight is not None:
+        words.append(
+            f"Blended with the stated prior: {ind.weight:g} × model {_percent(model)} + {1 - ind.weight:g} × "
+            f"prior {_percent(ind.prior)} = {_percent(probability)} (baseline {_percent(baseline)})."
+        )
+        method += " + prior"
+    words.append(_evidence_words(ind.evidence))
+    warnings = []
+    as_of = scenario.spec.meta.as_of
+    if as_of > question.closes:
+        warnings.append(
+            f"the snapshot ({_date(as_of)}) is dated after the question closed "
+            f"({_date(question.closes)}): it may hold what the question asks about"
+        )
+    words += [f"Warning: {w}." for w in warnings]
+    reasoning = " ".join(words)
+    return Answer(question.id, question.title, probability, baseline, reasoning, method, tuple(warnings))
+
+
+def answer_questions(
+    scenario: Scenario,
+    questions: QuestionSet,
+    samples: int = SAMPLES,
+    swap: float = SWAP,
+    runs: int = RUNS,
+    seed: int = SEED,
+) -> tuple[Answer, ...]:
+    """Every question's probability from the snapshot ``scenario`` (see module doc), in file order.
+
+    The conflict samples and each forecast model's Monte Carlo run once and serve every question.
+    """
+    if samples < 0 or runs < 1 or not 0.0 <= swap <= 1.0:
+        raise ValueError("need samples >= 0, runs >= 1 and 0 <= swap <= 1")
+    check_indicators(scenario, questions)
+    indicators = [q.indicator for q in questions.spec.questions if q.indicator is not None]
+    needs_conflict = any(i.kind == "conflict" for i in indicators)
+    settlement = settle(scenario, samples, swap, seed) if needs_conflict else None
+    models = sorted({i.model for i in indicators if i.kind == "forecast"})
+    mc = {m: run_monte_carlo(scenario.issues, m, runs, seed=seed, workers=1) for m in models}
+    return tuple(answer_question(scenario, q, settlement, mc) for q in questions.spec.questions)
+
+
+# -- the probabilities file ---------------------------------------------------------------------
+def probabilities_document(
+    answers: Sequence[Answer],
+    scenario: Scenario,
+    questions: QuestionSet,
+    samples: int = SAMPLES,
+    swap: float = SWAP,
+    runs: int = RUNS,
+    seed: int = SEED,
+) -> dict[str, Any]:
+    """The probabilities file's content, in the form :mod:`detente.interventions.scoring` reads.
+
+    Top level: the day it was written, the snapshot (name, file name, ``as_of``), the question set,
+    the method and its seeds; ``questions``: id -> probability, baseline, method, reasoning (and
+    warnings, if any).
+    """
+    entries: dict[str, Any] = {}
+    for a in answers:
+        entry: dict[str, Any] = {
+            "title": a.title,
+            "probability": round(a.probability, 4),
+            "baseline": round(a.baseline, 4),
+            "method": a.method,
+            "reasoning": a.reasoning,
+        }
+        if a.warnings:
+            entry["warnings"] = list(a.warnings)
+        entries[a.id] = entry
+    return {
+        "written": dt.date.today().isoformat(),
+        "snapshot": scenario.spec.meta.name,
+        "snapshot_file": Path(scenario.path).name,
+        "as_of": scenario.spec.meta.as_of.isoformat(),
+        "question_set": questions.spec.name,
+        "questions_file": Path(questions.lines.file).name,
+        "method": {
+            "concept": PATH_CONCEPT,
+            "samples": samples,
+            "swap": swap,
+            "seed": seed,
+            "monte_carlo_runs": runs,
+            "monte_carlo_seed": seed,
+        },
+        "questions": entries,
+    }
+
+
+def write_probabilities(path: str | Path, document: Mapping[str, Any]) -> None:
+    """Write a probabilities document as YAML, atomically (the file is whole or untouched)."""
+    text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
+    atomic_write_text(path, "# Probabilities written by detente questions.\n" + text)

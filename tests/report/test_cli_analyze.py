@@ -1,0 +1,89 @@
+"""``detente analyze [FILE]``: the summary on stdout, the HTML report on disk, errors at file:line."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from detente.cli import app
+from detente.scenario import builtin_scenario
+
+GMCR_DATA = Path(__file__).resolve().parents[1] / "conflict" / "data"
+SECTION_IDS = [
+    *("actors", "options", "stability", "paths"),
+    *("hypergame", "forecast", "interventions", "evidence"),
+]
+
+
+def run(*args: str) -> Result:
+    # A wide terminal, so rich does not wrap the section titles.
+    return CliRunner().invoke(app, ["analyze", *args], env={"COLUMNS": "200"})
+
+
+def sections_of(report: Path) -> dict[str, str]:
+    """Section id -> heading, as written in the HTML report."""
+    text = report.read_text(encoding="utf-8")
+    found = re.findall(r'<section id="([^"]+)">\s*<h2>(.*?)</h2>', text)
+    return {sid: html.unescape(title) for sid, title in found}
+
+
+def test_analyze_a_scenario_file(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = run(str(builtin_scenario("dprk_us_2019_06")), "--mc", "20", "--seed", "5", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    report = out / "index.html"
+    assert report.is_file()
+    sections = sections_of(report)
+    assert list(sections) == SECTION_IDS
+    # The summary prints every section but the evidence table (HTML only), each under its title.
+    for sid, title in sections.items():
+        assert (title in result.stdout) == (sid != "evidence"), sid
+    assert "North Korea–US nuclear talks, late June 2019 (after Hanoi)" in result.stdout
+    assert "Monte Carlo: 20 runs of eum, seed 5" in result.stdout
+    assert "NK believed US president likes state" in result.stdout
+    assert f"HTML report written to {report}" in result.stdout
+    assert result.stderr == ""
+
+
+def test_analyze_with_no_file_runs_the_builtin_scenario(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = run("--mc", "20", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "North Korea–US nuclear talks, 9 October 2019 (after Stockholm)" in result.stdout
+    assert list(sections_of(out / "index.html")) == SECTION_IDS
+
+
+def test_analyze_a_gmcr_file(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = run(str(GMCR_DATA / "chicken.gmcr"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    # A bare conflict: no actors, perceptions, forecast or interventions; no status quo, so no paths.
+    assert list(sections_of(out / "index.html")) == ["options", "stability", "evidence"]
+    assert "Stable outcomes" in result.stdout
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["no-report-yet", "earlier-report"])
+def test_a_malformed_scenario_is_reported_at_its_line(tmp_path: Path, existing: bool) -> None:
+    text = builtin_scenario("dprk_us_2019_06").read_text(encoding="utf-8")
+    good = "  as_of: 2019-06-28"
+    assert text.count(good) == 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(good, "  as_of: late June"), encoding="utf-8")
+    line = text.splitlines().index(good) + 1
+    out = tmp_path / "report"
+    if existing:
+        out.mkdir()
+        (out / "index.html").write_text("an earlier report", encoding="utf-8")
+    result = run(str(bad), "--mc", "20", "--out", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{bad}:{line}: [meta.as_of] "), result.stderr
+    assert "HTML report written" not in result.stdout
+    if existing:
+        assert [p.name for p in out.iterdir()] == ["index.html"]
+        assert (out / "index.html").read_text(encoding="utf-8") == "an earlier report"
+    else:
+        assert not out.exists()
