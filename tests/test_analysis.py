@@ -320,9 +320,13 @@ def test_the_document_has_every_section(name: str) -> None:
     # the intervention comparison; each is inline SVG.
     assert [len(by_id[k].figures) for k in ("stability", "forecast", "interventions")] == [1, 3, 1]
     assert all(f.svg.startswith("<svg") for s in doc.sections for f in s.figures)
-    # Why the equilibrium holds, in words (HTML only); the evidence table, one row per entry.
+    # Why the status quo holds, in words (summary and report; it is the only SEQ equilibrium, so the
+    # HTML-only details explain no further equilibrium); the evidence table, one row per entry.
     sq = a.conflict.status_quo
-    assert sq is not None and by_id["stability"].details[0].startswith(f"Why state {a.conflict.number(sq)} ")
+    assert sq is not None
+    why = [p for p in by_id["stability"].paragraphs if p.startswith("Why the status quo, state ")]
+    assert len(why) == 1 and why[0].endswith("holds under SEQ:")
+    assert by_id["stability"].details == ()
     [evidence] = by_id["evidence"].tables
     assert len(evidence.rows) == len(a.evidence) > 100
     assert sum(1 for row in evidence.rows if row[2]) == sum(1 for e in a.evidence if e.quote) > 100

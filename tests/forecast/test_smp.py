@@ -337,3 +337,45 @@ def test_bad_parameters_raise_input_error() -> None:
     )
     with pytest.raises(InputError, match="at most 100"):
         smp.run(heavy)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    spaces(),
+    st.lists(st.floats(0.01, 50.0), min_size=2, max_size=2),
+    st.lists(st.floats(-500.0, 500.0), min_size=2, max_size=2),
+)
+def test_outcome_is_equivariant_under_affine_rescaling(
+    space: IssueSpace, a: list[float], b: list[float]
+) -> None:
+    # Positions are compared relative to each dimension's range: mapping every position and the
+    # scale by x -> a x + b (a > 0) maps every round and the outcome the same way.
+    d = space.n_dims
+    gain, shift = np.array(a[:d]), np.array(b[:d])
+    moved = IssueSpace(
+        space.actors,
+        space.capability,
+        space.positions * gain + shift,
+        space.salience,
+        space.dimensions,
+        tuple((lo * g + s, hi * g + s) for (lo, hi), g, s in zip(space.scale, gain, shift, strict=True)),
+    )
+    base, r = smp.run(space), smp.run(moved)
+    assert r.details["turns"] == base.details["turns"]
+    np.testing.assert_allclose(r.outcome, base.outcome * gain + shift, rtol=0, atol=1e-6 * gain.max())
+    np.testing.assert_allclose(r.rounds, base.rounds * gain + shift, rtol=0, atol=1e-6 * gain.max())
+
+
+def test_minus_100_to_100_scale_matches_the_0_100_run() -> None:
+    # Two actors at the ends of a (-100, 100) scale: the same run as on 0-100 (see
+    # test_two_actor_run_hand_worked), mapped back: both end at -100 + 2 * 10 = -80.
+    space = IssueSpace(
+        ("A0", "A1"),
+        np.array([3.0, 1.0]),
+        np.array([[-100.0], [100.0]]),
+        np.array([[50.0], [50.0]]),
+        scale=((-100.0, 100.0),),
+    )
+    r = smp.run(space)
+    assert r.outcome == pytest.approx([-80.0])
+    assert r.outcome_by_round[0] == pytest.approx([-50.0])  # 0.75 * -100 + 0.25 * 100

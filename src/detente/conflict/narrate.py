@@ -47,9 +47,10 @@ def dm_name(conflict: Conflict, i: int) -> str:
 
 
 def option_phrase(conflict: Conflict, j: int) -> str:
-    """The option's description, or its name with underscores as spaces, in quotes."""
+    """The option's short label, else its description, else its name with underscores as spaces, in quotes."""
     opt = conflict.options[j]
-    return f"“{opt.description.strip().rstrip('.') or opt.name.replace('_', ' ')}”"
+    text = opt.label.strip() or opt.description.strip().rstrip(".") or opt.name.replace("_", " ")
+    return f"“{text}”"
 
 
 def join_words(words: Sequence[str]) -> str:

@@ -59,25 +59,38 @@ def actors_section(scenario: Scenario) -> Section:
     return Section("actors", "Actors and interests", (text,), (table,))
 
 
+def _why(analysis: Analysis, only: StabilityResult, s: int) -> list[str]:
+    """describe_stability for state s, naming the state in full once and by number after that."""
+    c = analysis.conflict
+    full = describe_state(c, s)
+    return [p.replace(full, f"state {c.number(s)}") for p in describe_stability(c, only, s)]
+
+
 def _stability(analysis: Analysis) -> Section:
+    """Equilibria per concept; why the status quo does or does not hold (summary), why each
+    equilibrium holds (report)."""
     c, result = analysis.conflict, analysis.stability
     concept = "seq" if "seq" in result.concepts else result.concepts[0]
     only = StabilityResult(c, {concept: result.stable[concept]})
-    eq = result.equilibria(concept)
-    paragraphs = []
-    for s in eq[:EXPLAINED_EQUILIBRIA]:
-        paragraphs.append(f"Why {describe_state(c, int(s))} is stable under {concept_name(concept)}:")
-        paragraphs.extend(describe_stability(c, only, int(s)))
-    if c.status_quo is not None and c.status_quo not in eq:
-        paragraphs.append(f"Why the status quo, {describe_state(c, c.status_quo)}, is not stable:")
-        paragraphs.extend(describe_stability(c, only, c.status_quo))
+    eq = [int(s) for s in result.equilibria(concept)]
+    why: list[str] = []
+    if c.status_quo is not None:
+        verdict = "holds" if c.status_quo in eq else "does not hold"
+        why.append(
+            f"Why the status quo, {describe_state(c, c.status_quo)}, {verdict} under {concept_name(concept)}:"
+        )
+        why.extend(_why(analysis, only, c.status_quo))
+    details: list[str] = []
+    for s in (s for s in eq[:EXPLAINED_EQUILIBRIA] if s != c.status_quo):
+        details.append(f"Why {describe_state(c, s)} is stable under {concept_name(concept)}:")
+        details.extend(_why(analysis, only, s))
     sq = analysis.status_quo
     paths = [[p.start, *(st.target for st in p.steps)] for ps in sq.paths.values() for p in ps] if sq else []
-    section = stability_section(c, result, paragraphs, paths)
+    section = stability_section(c, result, details, paths)
     return Section(
         section.id,
         section.title,
-        section.paragraphs,
+        (*section.paragraphs, *why),
         (*section.tables, stability_table(c, result)),
         section.figures,
         details=section.details,
