@@ -13,6 +13,7 @@ from detente.conflict.coalition import coalition_stability
 from detente.conflict.model import Conflict
 from detente.conflict.paths import Path, Step, status_quo_paths
 from detente.conflict.stability import StabilityResult, analyze
+from detente.errors import ModelTooLargeError
 from tests.conflict.strategies import conflicts
 from tests.conflict.test_coalition import compile_text
 
@@ -102,13 +103,22 @@ def test_irreversibility_blocks_the_path() -> None:
     assert list(b.reachable_equilibria) == [locked.resolve_state("YY")]
 
 
-def test_max_steps_caps_the_search() -> None:
+def test_max_steps_caps_the_search(monkeypatch: pytest.MonkeyPatch) -> None:
     c = compile_text(PD)
     a = status_quo_paths(c, analyze(c, ["nash"]), concept="nash", max_steps=1)
     assert a.reach.shape == (2, 4)
     assert list(a.unreachable_equilibria) == [c.resolve_state("YY")]
+    assert narrate.describe_paths(c, a)[-1].endswith(
+        "from the status quo by unilateral improvements within 1 step."
+    )
     with pytest.raises(ValueError, match="out of range"):
-        status_quo_paths(c, analyze(c, ["nash"]), start=9)
+        status_quo_paths(c, analyze(c, ["nash"]), concept="nash", start=9)
+    with pytest.raises(ValueError, match="has no 'seq'"):
+        status_quo_paths(c, analyze(c, ["nash"]))
+    result = analyze(c, ["nash"])
+    monkeypatch.setenv("DETENTE_MEMORY_BUDGET", "100")  # bytes: below 4 x 4 states x 10 bytes
+    with pytest.raises(ModelTooLargeError, match="status quo analysis"):
+        status_quo_paths(c, result, concept="nash")
 
 
 # -- brute force: enumerate every legal sequence of improvements -----------------------------------
@@ -144,7 +154,7 @@ def brute_force(c: Conflict, start: int, depth: int, coalitions: bool) -> dict[i
     return seqs
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(conflicts(max_dms=3, max_options=4))
 def test_matches_brute_force_enumeration(c: Conflict) -> None:
     depth = 4

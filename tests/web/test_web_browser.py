@@ -125,14 +125,19 @@ def test_changing_a_preference_changes_the_equilibria(page: Any, server: str) ->
 
 def test_monte_carlo_shows_progress_then_a_chart(page: Any, server: str) -> None:
     _open_north_korea(page, server)
-    page.fill("#run-montecarlo input[name=n]", "1500")
+    page.fill("#run-montecarlo input[name=n]", "2000")
     page.fill("#run-montecarlo input[name=seed]", "11")
     page.select_option("#run-montecarlo select[name=model]", "median")
+    polled: list[str] = []
+    page.on("response", lambda r: polled.append(r.json()["status"]) if r.url.endswith("/status") else None)
     page.click("#run-montecarlo button")
     page.wait_for_selector("#progress")
-    assert re.fullmatch(r"\d+ / \d+", page.inner_text("#progress").strip())
+    # The run page opens while the run is under way (2000 runs take seconds) and polls its progress.
+    assert page.get_attribute("#run", "data-status") in ("queued", "running")
+    assert re.fullmatch(r"\d+ / 2000", page.inner_text("#progress").strip())
     page.wait_for_selector("#mc-chart img", timeout=120_000)
-    assert page.inner_text("#progress").strip() == "1500 / 1500"
+    assert "running" in polled  # progress was polled while the run was under way
+    assert page.inner_text("#progress").strip() == "2000 / 2000"
     loaded = page.evaluate("document.querySelector('#mc-chart img').naturalWidth")
     assert loaded > 0
 

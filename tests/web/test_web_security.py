@@ -134,8 +134,14 @@ def test_runs_left_unfinished_by_a_stopped_server_are_marked_failed(tmp_path: Pa
 
 def test_unknown_ids_are_404(client: TestClient) -> None:
     sid = builtin_id(client, "chicken")
-    for path in ("/api/scenarios/999", "/api/runs/999", f"/api/scenarios/{sid}/versions/0", "/scenarios/999"):
+    for path in ("/api/scenarios/999", "/api/runs/999", f"/api/scenarios/{sid}/versions/9", "/scenarios/999"):
         assert client.get(path).status_code == 404, path
+    for path in (
+        f"/api/scenarios/{sid}/versions/0",
+        f"/api/scenarios/{sid}/versions/{2**63}",
+        "/api/runs/-1",
+    ):
+        assert client.get(path).status_code == 422, path  # ids are 1..2**62
 
 
 def test_a_loopback_server_answers_only_to_loopback_names(tmp_path: Path) -> None:

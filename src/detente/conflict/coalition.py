@@ -41,10 +41,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from detente.conflict import fast, reference
+from detente.conflict import budget, fast, reference
 from detente.conflict.model import BoolArray, Conflict, IntArray
 from detente.conflict.stability import StabilityResult
+from detente.errors import ModelTooLargeError
 
 CONCEPTS = ("cnash", "cgmr", "csmr", "cseq")
 Coalition = tuple[int, ...]
@@ -97,32 +99,62 @@ def move_matrix(conflict: Conflict, i: int, improving: bool = False) -> sp.csr_a
 
 
 def legal_closure(steps: Sequence[sp.csr_array], n: int) -> BoolArray:
-    """Dense (states x states) reachability by legal sequences of the given movers' steps.
+    """Dense (states x states) matrix of R_H: [s, t] when t != s is reached from s by a legal sequence.
 
-    Entry [s, t] is true when t is reached from s by one or more steps, consecutive steps taken by
-    different movers (Fang, Hipel & Kilgour 1993; Xu, Hipel & Kilgour 2009). Computed on the
-    (state, last mover) graph for all start states at once: X_k[t, s] says t is reached from s with
-    k moving last; each round extends the newly found entries of the other movers by one step of k
-    (semi-naive fixpoint, sparse step matrix times dense frontier), so every (s, t, k) fact is
-    derived once.
+    A legal sequence takes one step or more, consecutive steps by different movers (Fang, Hipel &
+    Kilgour 1993; Xu, Hipel & Kilgour 2009). Two consecutive moves of one decision maker compose into
+    one legal move of it (an option changed twice is back at its start value, one changed once moved
+    in an allowed direction from it) or into no move at all, and two consecutive improvements into one
+    improvement; so, the start state aside, legal sequences reach exactly the states that any path of
+    the movers' steps reaches. The diagonal (can H come back to s?) is left false: no definition here
+    depends on it. Computed on the strongly connected components of the union of the steps, in
+    reverse topological order (a component reaches its members and all its successors reach), then
+    one sparse product for the first step.
     """
-    back = [step.T.astype(np.float32).tocsr() for step in steps]
-    reach = [step.T.toarray() for step in steps]
-    frontier = [r.copy() for r in reach]
-    while any(f.any() for f in frontier):
-        total = sum((f.astype(np.int32) for f in frontier), np.zeros((n, n), dtype=np.int32))
-        new: list[BoolArray] = []
-        for k, step_back in enumerate(back):
-            source = ((total - frontier[k]) > 0).astype(np.float32)
-            found = np.asarray(step_back @ source) > 0
-            found &= ~reach[k]
-            reach[k] |= found
-            new.append(found)
-        frontier = new
     out = np.zeros((n, n), dtype=bool)
-    for r in reach:
-        out |= r
-    return np.ascontiguousarray(out.T)
+    if not steps:
+        return out
+    graph = sp.csr_array(sum((step.astype(np.int8) for step in steps), sp.csr_array((n, n), dtype=np.int8)))
+    graph.data[:] = 1
+    count, labels = connected_components(graph, directed=True, connection="strong")
+    reach = np.zeros((count, n), dtype=bool)
+    reach[labels, np.arange(n)] = True
+    src, dst = graph.nonzero()
+    pairs = np.unique(labels[src] * count + labels[dst])
+    below, above = pairs // count, pairs % count
+    keep = below != above
+    below, above = below[keep], above[keep]
+    order = np.argsort(above, kind="stable")
+    preds_of = np.split(below[order], np.searchsorted(above[order], np.arange(1, count)))
+    pending = np.bincount(below, minlength=count)
+    ready = list(np.flatnonzero(pending == 0))
+    while ready:
+        c = ready.pop()
+        for p in preds_of[c]:
+            reach[p] |= reach[c]
+            pending[p] -= 1
+            if pending[p] == 0:
+                ready.append(p)
+    out = np.asarray(graph.astype(np.float32) @ reach[labels].astype(np.float32)) > 0
+    np.fill_diagonal(out, False)
+    return out
+
+
+def check_dense_budget(conflict: Conflict, bytes_per_pair: int, what: str) -> None:
+    """Refuse up front (:class:`ModelTooLargeError`) an analysis holding dense (states x states) arrays
+    of about ``bytes_per_pair`` bytes per pair of states beyond the memory budget
+    (:func:`detente.conflict.budget.memory_budget`)."""
+    n = conflict.n_states
+    need = bytes_per_pair * n * n
+    limit = budget.memory_budget()
+    if need > limit:
+        raise ModelTooLargeError(
+            f"{what} of conflict {conflict.name!r} holds dense {n:,} x {n:,} state matrices, about "
+            f"{budget.format_bytes(need)}, more than the memory budget of {budget.format_bytes(limit)}. "
+            "Shrink the model (merge options that always move together, drop options that change no "
+            "preference, add constraints that rule out impossible states), analyse fewer coalitions, "
+            f"or raise the budget with the environment variable {budget.ENV_VAR}."
+        )
 
 
 def preferred_by_all(conflict: Conflict, coalition: Coalition) -> BoolArray:
@@ -141,7 +173,7 @@ def _fast(
 ) -> dict[str, BoolArray]:
     """Vectorised definitions, (coalitions x DMs x states); true for DMs outside the coalition.
 
-    Each coalition's own reach R_H is a dense closure over (state, last mover), needed because a
+    Each coalition's own reach R_H is a dense matrix (:func:`legal_closure`), needed because a
     coalition improvement must please every member. The sanctions need only a minimum: "some s2 in
     R_{N-H}(s1) has s >=_i s2" is "the least value of r_i over the complement's closure from s1 is at
     most r_i(s)", read off one shortest-path sweep per (coalition, member)
@@ -289,13 +321,16 @@ def coalition_stability(
     conflict file names, or else every coalition of two or more DMs. Singletons are always part of
     the class, so each DM's own Nash / GMR / SMR / SEQ stability is included. ``method="reference"``
     evaluates the definitions state by state (for testing); ``"fast"`` computes each coalition's
-    reach on the (state, last mover) graph for all states at once and the sanctions by shortest paths.
+    reach for all states at once (strongly connected components) and the sanctions by shortest paths.
     """
     wanted = tuple(concepts)
     unknown = [c for c in wanted if c not in CONCEPTS]
     if unknown:
         raise ValueError(f"unknown coalition concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
     klass = normalise_coalitions(conflict, coalitions)
+    # legal_closure: component reach (bool) and its float32 expansion, the result; then the
+    # coalition's improvements, Phi_H^{++} and, for CSMR, an int64 rank array: about 16 bytes a pair.
+    check_dense_budget(conflict, 16, "coalition analysis")
     compute = _fast if method == "fast" else _reference
     by_member = compute(conflict, wanted, klass)
     by_coalition: dict[str, BoolArray] = {c: np.asarray(t.all(axis=1)) for c, t in by_member.items()}

@@ -142,7 +142,8 @@ def describe_paths(conflict: Conflict, analysis: StatusQuoAnalysis) -> list[str]
         else ("unilateral improvements")
     )
     origin = "the status quo" if from_sq else f"state {conflict.number(analysis.start)}"
-    within = "" if analysis.reach.shape[0] == 1 else f" within {analysis.reach.shape[0] - 1} steps"
+    cap = analysis.max_steps
+    within = "" if cap is None else f" within {cap} step{'' if cap == 1 else 's'}"
     out.extend(
         f"S{describe_state(conflict, int(e))[1:]} is an equilibrium under "
         f"{concept_name(analysis.concept)} but cannot be reached from {origin} by {moves}{within}."

@@ -31,6 +31,7 @@ import pandas as pd
 from detente.conflict.coalition import (
     Coalition,
     CoalitionResult,
+    check_dense_budget,
     default_coalitions,
     legal_closure,
     move_matrix,
@@ -207,13 +208,15 @@ class StatusQuoAnalysis:
 
     ``reach[t, s]``: state s is reachable in exactly t steps (row 0 is the start); ``distance[s]``: the
     least number of steps to s (-1 if unreachable); ``paths[e]``: up to ``max_paths`` shortest paths to
-    each reachable equilibrium e of ``concept``; ``movers``: the DMs and coalitions allowed to move.
+    each reachable equilibrium e of ``concept``; ``movers``: the DMs and coalitions allowed to move;
+    ``max_steps``: the cap on the number of steps, if one was given.
     """
 
     conflict: Conflict
     concept: str
     start: int
     movers: tuple[Coalition, ...]
+    max_steps: int | None
     equilibria: IntArray
     reach: BoolArray
     distance: IntArray
@@ -260,6 +263,8 @@ def status_quo_paths(
         if conflict.status_quo is None:
             raise ValueError("the conflict names no status quo; pass start=")
         start = conflict.status_quo
+    if concept not in stability.stable:
+        raise ValueError(f"the stability result has no {concept!r}; it has {', '.join(stability.stable)}")
     if not 0 <= start < conflict.n_states:
         raise ValueError(f"start state index {start} is out of range 0..{conflict.n_states - 1}")
     if coalitions is True:
@@ -268,6 +273,9 @@ def status_quo_paths(
         joint = ()
     else:
         joint = normalise_coalitions(conflict, coalitions)
+    # a boolean and a float32 step matrix per mover, and one coalition closure at a time
+    movers = conflict.n_dms + sum(len(c) > 1 for c in joint)
+    check_dense_budget(conflict, 5 * movers + (8 if movers > conflict.n_dms else 0), "status quo analysis")
     graph = improvement_graph(conflict, joint)
     layers, dist = _search(graph, conflict.n_states, start, max_steps)
     reach = np.stack([layer.any(axis=1) for layer in layers])
@@ -285,4 +293,6 @@ def status_quo_paths(
             paths[e] = shortest_paths(conflict, graph, dist, start, e, max_paths)
     for arr in (reach, distance, equilibria):
         arr.setflags(write=False)
-    return StatusQuoAnalysis(conflict, concept, start, graph.movers, equilibria, reach, distance, paths)
+    return StatusQuoAnalysis(
+        conflict, concept, start, graph.movers, max_steps, equilibria, reach, distance, paths
+    )

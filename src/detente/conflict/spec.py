@@ -62,8 +62,10 @@ def _by_type(value: object) -> str:
 
     The tags are names :func:`detente.yamlio.validate_model` leaves out of error locations.
     """
-    if isinstance(value, dict):
-        return "tied-dict" if "tied" in value else "dict"
+    if isinstance(value, TiedSpec) or (isinstance(value, dict) and "tied" in value):
+        return "tied-dict"
+    if isinstance(value, dict | StatementSpec):
+        return "dict"
     if isinstance(value, bool):
         return "str"
     return "int" if isinstance(value, int) else "str"

@@ -10,7 +10,7 @@ its own: the web layer only converts engine results for display.
 from __future__ import annotations
 
 import functools
-import math
+import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, get_args
@@ -401,20 +401,15 @@ def _report(doc: Loaded, p: ReportParams, progress: Progress | None) -> tuple[Js
 
 
 def clean(value: Json) -> Json:
-    """JSON-safe copy: numpy scalars as Python numbers, non-finite floats as null."""
-    return {str(k): _clean(v) for k, v in value.items()}
+    """JSON-safe copy: numpy scalars and arrays as Python numbers and lists, NaN and infinities as null."""
+    out: Json = json.loads(json.dumps(value, default=_numpy), parse_constant=lambda _: None)
+    return out
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _numpy(value: Any) -> Any:
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def execute(doc: Loaded, params: BaseModel, progress: Progress | None = None) -> tuple[Json, dict[str, str]]:

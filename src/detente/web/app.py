@@ -422,7 +422,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         loaded(version)
         rid = runner.create(version.id, params)
         runner.start(rid)
-        return analysis.clean(_run_json(run_or_404(rid)))
+        return _run_json(run_or_404(rid))
 
     @app.get("/api/scenarios/{sid}/runs", tags=["runs"])
     def api_runs(sid: Id) -> list[Json]:
@@ -433,7 +433,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     @app.get("/api/runs/{rid}", tags=["runs"])
     def api_run(rid: Id) -> Json:
         """A run: its version, parameters (with the seed), status, progress and result."""
-        return analysis.clean(_run_json(run_or_404(rid)))
+        return _run_json(run_or_404(rid))
 
     @app.get("/api/runs/{rid}/status", tags=["runs"])
     def api_run_status(rid: Id) -> Json:
@@ -448,7 +448,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         params = PARAMS.validate_python(old.params)
         new = runner.create(old.version_id, params)
         runner.start(new)
-        return analysis.clean(_run_json(run_or_404(new)))
+        return _run_json(run_or_404(new))
 
     @app.get("/api/runs/{rid}/figures/{name}", tags=["runs"], response_class=Response)
     def api_figure(rid: Id, name: str) -> Response:

@@ -6,7 +6,7 @@ random run), its status and progress, and its result as JSON, with the figures d
 is ever overwritten except a run's status, progress and result while it executes, so any result can
 be reproduced from its version and parameters and any two versions compared.
 
-Every call opens its own connection (sqlite3 connections are not shared between threads); the
+Each thread keeps its own connection (sqlite3 connections are not shared between threads); the
 database runs in WAL mode so readers do not block the background worker.
 """
 
@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -115,19 +116,22 @@ class Store:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / "detente.sqlite3"
+        self._local = threading.local()
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        """This thread's connection, inside one transaction (committed on success, else rolled back)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
+            self._local.db = db
+        with db:
+            yield db
 
     # -- scenarios and versions ------------------------------------------------------------------
     def add_scenario(self, name: str, kind: str, text: str, note: str, builtin: str | None = None) -> int:
