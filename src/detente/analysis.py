@@ -100,14 +100,24 @@ def analyze_conflict(
 
 
 def forecast_findings(
-    space: UncertainSpace, runs: int, seed: int, model: str = "eum", progress: Progress = _noop
+    space: UncertainSpace,
+    runs: int,
+    seed: int,
+    model: str = "eum",
+    progress: Progress = _noop,
+    workers: int | None = None,
 ) -> ForecastFindings:
     """Point forecasts of every POINT_MODELS model, and Monte Carlo plus tornado with ``model``."""
     point = {name: run_model(name, space.base) for name in POINT_MODELS}
     mc = None
     if runs > 0:
         mc = run_monte_carlo(
-            space, model, runs, seed=seed, progress=lambda done, total: progress("Monte Carlo", done, total)
+            space,
+            model,
+            runs,
+            seed=seed,
+            workers=workers,
+            progress=lambda done, total: progress("Monte Carlo", done, total),
         )
     tables = tuple(
         tornado(space, model, dim=k, result=mc) if space.inputs else pd.DataFrame()
@@ -123,6 +133,7 @@ def analyze_scenario(
     seed: int = 2019,
     intervention_runs: int = 200,
     progress: Progress = _noop,
+    workers: int | None = None,
 ) -> Analysis:
     """Every engine on a scenario: stability, status-quo paths, hypergame, forecast, interventions."""
     conflict = scenario.conflict
@@ -131,7 +142,7 @@ def analyze_scenario(
     progress("Conflict stability", 1, 1)
     perceptions = perceptions_of(scenario)
     hyper = analyze_hypergame(conflict, perceptions, CONCEPTS) if perceptions else None
-    findings = forecast_findings(scenario.issues, runs, seed, progress=progress)
+    findings = forecast_findings(scenario.issues, runs, seed, progress=progress, workers=workers)
     report = None
     spec = scenario.spec
     if spec.interventions:

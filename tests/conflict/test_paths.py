@@ -15,7 +15,7 @@ from detente.conflict.paths import Path, Step, status_quo_paths
 from detente.conflict.stability import StabilityResult, analyze
 from detente.errors import ModelTooLargeError
 from tests.conflict.strategies import conflicts
-from tests.conflict.test_coalition import compile_text
+from tests.conflict.test_coalition import JOINT, compile_text
 
 # Prisoner's Dilemma (Fang, Hipel & Kilgour 1993, ch. 2), options described as an analyst would.
 PD = """
@@ -246,3 +246,39 @@ def test_describe_stability_for_coalitions() -> None:
     text = narrate.describe_stability(c, coalition_stability(c, ["cnash", "cgmr"]), yy)
     assert "Under CNash state 4 is unstable for A: A and B can improve jointly" in text[0]
     assert "nobody is left to sanction it" in text[0]
+
+
+def test_narration_of_several_options() -> None:
+    c = compile_text(
+        """
+name: two options
+decision_makers:
+  - name: North_Korea
+    options: [{name: x, label: the Yongbyon offer}, {name: y_step}]
+    preferences: {statements: [x & y_step]}
+  - name: US
+    options: [{name: z, description: Sanctions relief.}]
+    preferences: {statements: [-z]}
+status_quo: NNN
+"""
+    )
+    assert narrate.describe_state(c, c.resolve_state("YNN")) == (
+        "state 2 (North Korea chooses “the Yongbyon offer” but not “y step”; US does not choose "
+        "“Sanctions relief”)"
+    )
+    a = status_quo_paths(c, analyze(c, ["nash"]), concept="nash")
+    (text,) = narrate.describe_paths(c, a)
+    assert "North Korea adopts “the Yongbyon offer” and “y step”, reaching state 4" in text
+
+
+def test_describe_stability_names_the_joint_move() -> None:
+    c = compile_text(JOINT)
+    nnn = c.resolve_state("NNN")
+    text = narrate.describe_stability(c, coalition_stability(c, ["cgmr", "cseq"], [["A", "B"]]), nnn)
+    assert "A has no move of its own that it prefers" in text[0]
+    assert "Under CGMR state 1 is stable for A" in text[0]
+    assert (
+        "Under CSEQ state 1 is unstable for A: A and B can improve jointly: B adopts “b” (state 3), "
+        "then A adopts “a” (state 4), which A and B each prefer; the others cannot answer" in text[0]
+    )
+    assert "Under CGMR and CSEQ state 1 is stable for C" in text[2]

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 
-from detente.cli import analyze, conflict, forecast, scenario
+from detente.cli import analyze, conflict, forecast, scenario, web
 from detente.cli.common import console, print_json
 from detente.yamlio import atomic_write_text
 
@@ -22,6 +22,7 @@ app.command("analyze")(analyze.analyze)
 app.command("interventions")(scenario.interventions)
 app.command("questions")(scenario.questions)
 app.command("score")(scenario.score)
+app.command("serve")(web.serve)
 
 
 class FileFormat(StrEnum):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from detente.conflict.coalition import CoalitionResult, move_matrix
+from detente.conflict.coalition import Coalition, CoalitionResult, move_matrix
 from detente.conflict.model import Conflict
 from detente.conflict.paths import (
     Path,
@@ -62,27 +62,38 @@ def join_words(words: Sequence[str]) -> str:
 
 
 def describe_state(conflict: Conflict, s: int) -> str:
-    """'state 3 (A chooses “x”; B does not choose “y”)': the state number and each DM's choices."""
+    """'state 3 (A chooses “x” but not “y”; B chooses none of “z”)': the number and each DM's choices."""
     code = int(conflict.states[s])
     parts: list[str] = []
     for i, dm in enumerate(conflict.decision_makers):
         taken = [option_phrase(conflict, j) for j in dm.options if code >> j & 1]
         left = [option_phrase(conflict, j) for j in dm.options if not code >> j & 1]
-        said = ([f"chooses {join_words(taken)}"] if taken else []) + (
-            [f"does not choose {join_words(left)}"] if left else []
-        )
-        parts.append(f"{dm_name(conflict, i)} {' and '.join(said)}")
+        if not taken:
+            said = f"does not choose {_either(left)}"
+        elif not left:
+            said = f"chooses {join_words(taken)}"
+        else:
+            said = f"chooses {join_words(taken)} but not {_either(left)}"
+        parts.append(f"{dm_name(conflict, i)} {said}")
     return f"state {conflict.number(s)} ({'; '.join(parts)})"
 
 
+def _either(words: Sequence[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    items = list(words)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
 def _changes(conflict: Conflict, step: Step, owner: int) -> str:
+    """'adopts “x” and “y” and abandons “z”': the owner's option changes along the step."""
     code = int(conflict.states[step.target])
-    words = [
-        ("adopts " if code >> j & 1 else "abandons ") + option_phrase(conflict, j)
-        for j in step.changed
-        if conflict.options[j].owner == owner
-    ]
-    return join_words(words)
+    mine = [j for j in step.changed if conflict.options[j].owner == owner]
+    adopted = [option_phrase(conflict, j) for j in mine if code >> j & 1]
+    dropped = [option_phrase(conflict, j) for j in mine if not code >> j & 1]
+    words = ([f"adopts {join_words(adopted)}"] if adopted else []) + (
+        [f"abandons {join_words(dropped)}"] if dropped else []
+    )
+    return ", and ".join(words) if adopted and len(adopted) > 1 else " and ".join(words)
 
 
 def describe_step(conflict: Conflict, step: Step) -> str:
@@ -178,27 +189,29 @@ def _response_text(conflict: Conflict, path: Path) -> str:
 
 
 def _individual(conflict: Conflict, concept: str, stable: bool, i: int, s: int, ups: list[int]) -> str:
-    who, name, here = dm_name(conflict, i), concept_name(concept), conflict.number(s)
-    verdict = f"Under {name} state {here} is {'stable' if stable else 'unstable'} for {who}"
+    """The reason (after the verdict) why s is or is not stable for i under an individual concept."""
+    who, here = dm_name(conflict, i), conflict.number(s)
     if concept not in ("gmr", "smr", "seq"):
-        return f"{verdict}."
+        return ""
     sanctions = {s1: _sanction(conflict, concept, i, s, s1) for s1 in ups}
     by = "the others' own unilateral improvements" if concept == "seq" else "the others' moves"
-    escape = f" and from which {who} cannot move to anything better than state {here}"
+    escape = (
+        f" and from which {who} cannot move to anything better than state {here}" if concept == "smr" else ""
+    )
     if stable:
         shown = [
             f"if {_own_move(conflict, i, s, s1)}, the others can answer: {_response_text(conflict, p)}, "
-            f"{_liking(conflict, i, p.end, s)}{escape if concept == 'smr' else ''}"
+            f"{_liking(conflict, i, p.end, s)}{escape}"
             for s1, p in sanctions.items()
             if p is not None
         ][:_SHOWN_MOVES]
-        return f"{verdict}, because every improvement can be sanctioned by {by}: {'; '.join(shown)}."
+        return f", because every improvement can be sanctioned by {by}: {'; '.join(shown)}"
     free = [s1 for s1, p in sanctions.items() if p is None]
     if not free:
-        return f"{verdict}."
+        return ""
     return (
-        f"{verdict}: if {_own_move(conflict, i, s, free[0])}, no sequence of {by} leads to a state "
-        f"{who} likes no better than state {here}{escape if concept == 'smr' else ''}."
+        f": if {_own_move(conflict, i, s, free[0])}, no sequence of {by} leads to a state "
+        f"{who} likes no better than state {here}{escape}"
     )
 
 
@@ -207,33 +220,61 @@ def _own_move(conflict: Conflict, i: int, s: int, t: int) -> str:
     return f"{describe_step(conflict, step)} (state {conflict.number(t)})"
 
 
-def _coalitional(conflict: Conflict, result: CoalitionResult, concept: str, i: int, s: int) -> str:
-    who, name = dm_name(conflict, i), concept_name(concept)
-    stable = bool(result.stable[concept][i, s])
-    verdict = f"Under {name} state {conflict.number(s)} is {'stable' if stable else 'unstable'} for {who}"
-    if stable:
+def _joint_moves(conflict: Conflict, result: CoalitionResult, i: int, s: int) -> dict[Coalition, Path]:
+    """For each coalition of the class containing i, a shortest joint move all its members prefer."""
+    out: dict[Coalition, Path] = {}
+    for h in result.coalitions:
+        if i in h:
+            accept = np.all([conflict.ranks[k] > conflict.ranks[k, s] for k in h], axis=0)
+            path = shortest_response(conflict, unilateral_graph(conflict, h, improving=False), s, accept)
+            if path is not None:
+                out[h] = path
+    return out
+
+
+def _coalitional(
+    conflict: Conflict, result: CoalitionResult, concept: str, i: int, s: int, moves: dict[Coalition, Path]
+) -> str:
+    """The reason (after the verdict) why s is or is not coalition-stable for i under ``concept``."""
+    who, here = dm_name(conflict, i), conflict.number(s)
+    if bool(result.stable[concept][i, s]):
+        if not moves:
+            return f": no coalition including {who} has a move from state {here} that all its members prefer"
         return (
-            f"{verdict}: every improvement of a coalition including {who} can be answered by the others "
-            f"with a state {who} likes no better than state {conflict.number(s)}."
+            f": every move of a coalition including {who} that all its members prefer can be answered by "
+            f"the others with a state {who} likes no better than state {here}"
         )
+    upset = [h for h in result.upsetting(concept, s, dm=i) if h in moves]
     reasons = []
-    for h in result.upsetting(concept, s, dm=i):
-        accept = np.all([conflict.ranks[k] > conflict.ranks[k, s] for k in h], axis=0)
-        path = shortest_response(conflict, unilateral_graph(conflict, h, improving=False), s, accept)
-        if path is None:
-            continue
+    for h in upset[:_SHOWN_MOVES]:
         names = join_words([dm_name(conflict, k) for k in h])
         verb = "prefers" if len(h) == 1 else "each prefer"
-        if concept == "cnash":
-            tail = ""
-        elif len(h) == conflict.n_dms:
-            tail = ", and nobody is left to sanction it"
-        else:
-            tail = f", and the others cannot answer every such move with a state {who} likes no better"
         how = "alone" if len(h) == 1 else "jointly"
-        moves = _response_text(conflict, path)
-        reasons.append(f"{names} can improve {how}: {moves}, which {names} {verb}{tail}")
-    return f"{verdict}: {'; '.join(reasons)}." if reasons else f"{verdict}."
+        reasons.append(
+            f"{names} can improve {how}: {_response_text(conflict, moves[h])}, which {names} {verb}"
+        )
+    if not reasons:
+        return ""
+    more = f" (and {len(upset) - _SHOWN_MOVES} more coalitions)" if len(upset) > _SHOWN_MOVES else ""
+    if concept == "cnash":
+        tail = ""
+    elif all(len(h) == conflict.n_dms for h in upset):
+        tail = ", and nobody is left to sanction it"
+    else:
+        tail = f"; the others cannot answer every such move with a state {who} likes no better"
+    return f": {'; '.join(reasons)}{more}{tail}"
+
+
+def _grouped(conflict: Conflict, i: int, s: int, verdicts: list[tuple[str, bool, str]]) -> list[str]:
+    """'Under GMR and SEQ state 3 is stable for A<reason>.': concepts sharing a verdict and reason merged."""
+    groups: dict[tuple[bool, str], list[str]] = {}
+    for concept, stable, reason in verdicts:
+        groups.setdefault((stable, reason), []).append(concept_name(concept))
+    return [
+        f"Under {join_words(names)} state {conflict.number(s)} is {'stable' if stable else 'unstable'} "
+        f"for {dm_name(conflict, i)}{reason}."
+        for (stable, reason), names in groups.items()
+    ]
 
 
 def describe_stability(conflict: Conflict, result: StabilityResult | CoalitionResult, s: int) -> list[str]:
@@ -252,11 +293,16 @@ def describe_stability(conflict: Conflict, result: StabilityResult | CoalitionRe
                 f"From {describe_state(conflict, s)}, {who} has no move of its own that it prefers, so the "
                 f"state is stable for {who} under every individual concept."
             )
-        parts = [head]
-        for concept, table in result.stable.items():
-            if isinstance(result, CoalitionResult):
-                parts.append(_coalitional(conflict, result, concept, i, s))
-            elif ups:
-                parts.append(_individual(conflict, concept, bool(table[i, s]), i, s, ups))
+        verdicts: list[tuple[str, bool, str]] = []
+        if isinstance(result, CoalitionResult):
+            moves = _joint_moves(conflict, result, i, s)
+            for concept, table in result.stable.items():
+                reason = _coalitional(conflict, result, concept, i, s, moves)
+                verdicts.append((concept, bool(table[i, s]), reason))
+        elif ups:
+            for concept, table in result.stable.items():
+                stable = bool(table[i, s])
+                verdicts.append((concept, stable, _individual(conflict, concept, stable, i, s, ups)))
+        parts = [head, *_grouped(conflict, i, s, verdicts)]
         out.append(" ".join(parts))
     return out

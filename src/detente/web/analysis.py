@@ -389,7 +389,12 @@ def _report(doc: Loaded, p: ReportParams, progress: Progress | None) -> tuple[Js
 
     if doc.scenario is not None:
         found = analyze_scenario(
-            doc.scenario, runs=p.runs, seed=p.seed, intervention_runs=p.intervention_runs, progress=step
+            doc.scenario,
+            runs=p.runs,
+            seed=p.seed,
+            intervention_runs=p.intervention_runs,
+            progress=step,
+            workers=1,  # no process pool forked from a server thread
         )
     else:
         found = analyze_conflict(
