@@ -3,8 +3,8 @@
 Definitions follow Inohara & Hipel (2008), "Coalition analysis in the graph model for conflict
 resolution", *Systems Engineering* 11(4): 343-359, which generalise the coalition improvements of
 Kilgour, Hipel, Fang & Peng (2001), "Coalition analysis in group decision support", *Group Decision
-and Negotiation* 10(2): 159-175 (matrix form: Xu, Kilgour, Hipel & co-authors, 2010). For a
-coalition H (a non-empty set of decision makers) and a state s:
+and Negotiation* 10(2): 159-175. For a coalition H (a non-empty set of decision makers) and a
+state s:
 
 * R_H(s): states H reaches from s by a *legal sequence* of its members' unilateral moves (length one
   or more, no member moving twice in a row; :func:`detente.conflict.reference.coalition_reachable`).

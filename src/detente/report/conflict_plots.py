@@ -51,13 +51,21 @@ def improvement_edges(conflict: Conflict, states: Sequence[int]) -> list[tuple[i
 def states_to_draw(
     conflict: Conflict, equilibria: Sequence[int], paths: Sequence[Sequence[int]]
 ) -> list[int]:
-    """All states when the conflict is small; else the status quo, the equilibria and the path states."""
+    """All states when the conflict is small; else the status quo, every state one move away from
+    it, the equilibria and the path states (at most 2 * MAX_DRAWN_STATES, the status quo first)."""
     if conflict.n_states <= MAX_DRAWN_STATES:
         return list(range(conflict.n_states))
-    keep = set(equilibria) | {s for p in paths for s in p}
-    if conflict.status_quo is not None:
-        keep.add(conflict.status_quo)
-    return sorted(keep)[: MAX_DRAWN_STATES * 2]
+    keep: list[int] = []
+    sq = conflict.status_quo
+    if sq is not None:
+        keep.append(sq)
+        keep += [
+            t
+            for t in range(conflict.n_states)
+            if any(legal_move(conflict, i, sq, t) for i in range(conflict.n_dms))
+        ]
+    keep += [int(s) for s in equilibria] + [s for p in paths for s in p]
+    return sorted(dict.fromkeys(keep[: MAX_DRAWN_STATES * 2]))
 
 
 def state_graph_svg(
@@ -118,7 +126,7 @@ def state_graph_svg(
     ax.scatter([], [], color="#ffd54f", edgecolors="#607d8b", label="equilibrium")
     if conflict.status_quo is not None:
         ax.scatter([], [], color="#eceff1", edgecolors="#000000", linewidths=3, label="status quo")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     ax.set_title(title or f"{conflict.name}: unilateral improvements")
     ax.axis("off")
     return figure_svg(fig)

@@ -130,6 +130,7 @@ def stability_table(conflict: Conflict, result: StabilityResult) -> Table:
         tuple(rows),
         "Stable for which decision makers (E = equilibrium)",
         terminal=False,
+        collapsed=conflict.n_states > 32,
     )
 
 

@@ -15,6 +15,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
     terminal: bool = True  # also printed in the terminal summary
+    collapsed: bool = False  # folded away in the HTML report until opened
 
 
 @dataclass(frozen=True)
