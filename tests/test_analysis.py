@@ -214,10 +214,10 @@ def test_the_explanation_names_the_us_move_and_the_belief(name: str) -> None:
     c, hyper = a.conflict, a.hypergame
     assert hyper is not None
     deal = state(c, *DEAL[name])
-    # Options are quoted as the narration quotes them (by their description).
+    # Options are quoted as the narration quotes them (by their label); adoptions are told first.
     relief, walk = (option_phrase(c, OPTIONS.index(n)) for n in ("us_relief", "us_walk"))
     if name == JUNE:
-        target, move = c.status_quo, f"US president abandons {relief} and adopts {walk}"
+        target, move = c.status_quo, f"US president adopts {walk} and abandons {relief}"
     else:
         target, move = state(c, "nk_yongbyon", "nk_bypass", "cn_support"), f"US president abandons {relief}"
     assert target is not None

@@ -18,19 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.report.chromium import ARGS, CHROMIUM
 from tests.web.conftest import REPO
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,

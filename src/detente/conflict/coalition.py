@@ -45,7 +45,7 @@ from scipy.sparse.csgraph import connected_components
 
 from detente.conflict import budget, fast, reference
 from detente.conflict.model import BoolArray, Conflict, IntArray
-from detente.conflict.stability import StabilityResult
+from detente.conflict.stability import Equilibria, StabilityResult
 from detente.errors import ModelTooLargeError
 
 CONCEPTS = ("cnash", "cgmr", "csmr", "cseq")
@@ -268,7 +268,7 @@ def is_coalition_stable(
 
 # -- the result ----------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
-class CoalitionResult:
+class CoalitionResult(Equilibria):
     """Coalition stability per concept: per (coalition, member), per coalition and per decision maker.
 
     ``coalitions`` is the analysed class: the singletons first, then the coalitions asked for.
@@ -284,14 +284,6 @@ class CoalitionResult:
     by_member: Mapping[str, BoolArray]
     by_coalition: Mapping[str, BoolArray]
     stable: Mapping[str, BoolArray]
-
-    @property
-    def concepts(self) -> tuple[str, ...]:
-        return tuple(self.stable)
-
-    def equilibria(self, concept: str) -> IntArray:
-        """Indices of the states stable for every decision maker under ``concept``."""
-        return np.flatnonzero(self.stable[concept].all(axis=0)).astype(np.int64)
 
     def upsetting(self, concept: str, s: int, dm: int | None = None) -> tuple[Coalition, ...]:
         """The coalitions of the class that upset state s under ``concept`` (for ``dm``, if given)."""

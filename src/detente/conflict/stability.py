@@ -22,11 +22,10 @@ CONCEPTS = reference.CONCEPTS
 Method = Literal["fast", "reference"]
 
 
-@dataclass(frozen=True, eq=False)
-class StabilityResult:
-    """Per concept, a (decision makers x states) array: is the state stable for that decision maker."""
+class Equilibria:
+    """What every stability result offers: its concepts and, per concept, the equilibria — the states
+    stable for every decision maker (``stable[concept]`` is a decision makers x states array)."""
 
-    conflict: Conflict
     stable: Mapping[str, BoolArray]
 
     @property
@@ -36,6 +35,14 @@ class StabilityResult:
     def equilibria(self, concept: str) -> IntArray:
         """Indices of the states stable for every decision maker under ``concept``."""
         return np.flatnonzero(self.stable[concept].all(axis=0)).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class StabilityResult(Equilibria):
+    """Per concept, a (decision makers x states) array: is the state stable for that decision maker."""
+
+    conflict: Conflict
+    stable: Mapping[str, BoolArray]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per state: its number, option values, and per concept and DM whether it is stable."""
