@@ -110,6 +110,9 @@ class EumRound:
     offer_from: IntArray
 
 
+GRID = 2.0**32
+
+
 def _expected_utilities(
     x: FloatArray, s: FloatArray, p: FloatArray, mu: float, big_r: float, r: FloatArray, q: float
 ) -> FloatArray:
@@ -147,7 +150,11 @@ def _select(primary: FloatArray, move: FloatArray) -> IntArray:
     then the first; -1 where the row has no finite ``primary``."""
     best = primary.min(axis=1)
     tied = primary <= best[:, None] + EPS
-    choice: IntArray = np.argmin(np.where(tied, move, np.inf), axis=1).astype(np.int64)
+    moves = np.where(tied, move, np.inf)
+    shortest = moves.min(axis=1, keepdims=True)
+    # Moves equal up to rounding are a tie too, so that mirror-image offers resolve the same way
+    # wherever the scale starts: the first column wins.
+    choice: IntArray = np.argmax(moves <= shortest + EPS * (1 + np.abs(shortest)), axis=1).astype(np.int64)
     return np.where(np.isfinite(best), choice, -1)
 
 
@@ -192,7 +199,9 @@ def eum_round(x: FloatArray, c: FloatArray, s: FloatArray, big_r: float, setting
     chosen = _select(primary, move)
     rows = np.arange(n)
     took = chosen >= 0
-    new_x = np.where(took, target[rows, np.maximum(chosen, 0)], x)
+    # Keep positions on a grid of 2**-32 scale units: the rounding of x + (y - x) * f then cannot
+    # depend on where the scale starts, so the model stays exactly invariant to shifting positions.
+    new_x = np.where(took, np.round(target[rows, np.maximum(chosen, 0)] * GRID) / GRID, x)
     return EumRound(
         positions=new_x,
         median=mu,
@@ -286,14 +295,14 @@ def eum_round_reference(
             else:
                 frac = min(1.0, abs(b) / a)
                 klass = COMPROMISE if frac < 1 else CAPITULATION
-            target = xs[m] + (xs[k] - xs[m]) * frac
+            target = round((xs[m] + (xs[k] - xs[m]) * frac) * GRID) / GRID
             key = {"class": float(klass), "max_eu": -a, "least_move": 0.0}[settings.offer_rule]
             offers.append((key, abs(target - xs[m]), k, klass, target))
         if offers:
             best = min(o[0] for o in offers)
             tied = [o for o in offers if o[0] <= best + EPS]
             least = min(o[1] for o in tied)
-            pick = next(o for o in tied if o[1] == least)
+            pick = next(o for o in tied if o[1] <= least + EPS * (1 + abs(least)))
             new_x[m], offer_from[m], offer_class[m] = pick[4], pick[2], pick[3]
     return EumRound(
         positions=np.array(new_x),
@@ -328,7 +337,9 @@ def _run_1d(
         risks.append(step.risk_exponent)
         classes.append(step.offer_class)
         sources.append(step.offer_from)
-        moved = not np.array_equal(step.positions, x)
+        # "Moves nobody" up to rounding: a tolerance relative to the spread of positions keeps the
+        # stopping rule invariant to shifting every position by a constant.
+        moved = not np.allclose(step.positions, x, rtol=0.0, atol=1e-9 * big_r)
         x = step.positions
         history.append(x)
         if stop_when_stable and not moved:
