@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -253,3 +254,30 @@ def test_shared_data_sets_import() -> None:
         if c.outcome is not None
     ]
     assert np.mean(err) == pytest.approx(23.2, abs=0.05)  # SOURCES.md: MAE about 23
+
+
+def test_ktab_xml_model_parameters_reach_the_smp(tmp_path: Path) -> None:
+    """A KTAB XML scenario's ModelParameters are KTAB's SMP settings: they go to the SMP unchanged,
+    so the file runs as KTAB would run it; an unknown tag is an error at its line."""
+    xml = (DATA / "ktab_two_dims.xml").read_text()
+    settings = (
+        "<ModelParameters><VotingRule>Cubic</VotingRule><PCEModel>MarkovUniform</PCEModel></ModelParameters>"
+    )
+    path = _write(tmp_path, "p.xml", xml.replace("<prngSeed>1</prngSeed>", settings))
+    case = import_file(path).case
+    assert case.params == {"smp": {"voting_rule": "Cubic", "pce_model": "MarkovUniform"}}
+    assert import_file(DATA / "ktab_two_dims.xml").case.params == {"smp": {}}
+    expected = run_model("smp", case.space, voting_rule="Cubic", pce_model="MarkovUniform").outcome
+    result = CliRunner().invoke(app, ["run", str(path), "-m", "smp", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["params"]["voting_rule"] == "Cubic"
+    assert document["outcome"] == pytest.approx(list(expected))
+    bad = _write(
+        tmp_path,
+        "q.xml",
+        xml.replace("<prngSeed>1</prngSeed>", "<ModelParameters>\n<Foo>x</Foo></ModelParameters>"),
+    )
+    with pytest.raises(InputError) as info:
+        import_file(bad)
+    assert [(p.line, p.field) for p in info.value.problems] == [(6, "ModelParameters.Foo")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -61,16 +61,19 @@ def _params(items: Sequence[str] | None) -> dict[str, object]:
     return out
 
 
-def load_space(path: Path, fmt: Format | None, issue: str | None = None) -> UncertainSpace:
-    """An issue space from YAML (with its uncertainty) or from an importable file (point values)."""
+def load_space(
+    path: Path, fmt: Format | None, issue: str | None = None
+) -> tuple[UncertainSpace, Mapping[str, Mapping[str, object]]]:
+    """An issue space from YAML (with its uncertainty) or from an importable file (point values), and
+    the model parameters the file itself sets, by model name (e.g. a KTAB XML's ModelParameters)."""
     if (fmt or detect_format(path)) == "yaml":
-        return load_uncertain_space(path)
+        return load_uncertain_space(path), {}
     imported = import_file(path, fmt)
     if issue is None:
-        return UncertainSpace(imported.space)
+        return UncertainSpace(imported.case.space), imported.case.params
     for case in imported.cases:
         if case.label == issue:
-            return UncertainSpace(case.space)
+            return UncertainSpace(case.space), case.params
     raise InputError([Problem(str(path), None, "--issue", f"no issue labelled {issue!r}")])
 
 
@@ -133,13 +136,12 @@ def run(
 
         if plot is not None:
             check_plot_path(plot)
-        params = _params(param)
         try:
-            space = load_space(file, _format(fmt), issue).with_spread(
-                spread_position, spread_salience, spread_capability
-            )
+            loaded, file_params = load_space(file, _format(fmt), issue)
+            space = loaded.with_spread(spread_position, spread_salience, spread_capability)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--spread-*") from exc
+        params = {**file_params.get(name, {}), **_params(param)}  # --param overrides the file
         result = _run_model(name, space, params)
         mc_result: MonteCarloResult | None = None
         table: pd.DataFrame | None = None

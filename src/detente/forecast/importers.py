@@ -28,7 +28,7 @@ import csv
 import io
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NoReturn, get_args
@@ -54,6 +54,8 @@ class Case:
     label: str
     line: int | None = None
     outcome: FloatArray | None = None  # (d,) observed outcome
+    params: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    """Model parameters the file itself sets, by model name (e.g. a KTAB XML's ModelParameters)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,13 +67,18 @@ class Imported:
     cases: tuple[Case, ...]
 
     @property
-    def space(self) -> IssueSpace:
-        """The single issue space of a one-case file."""
+    def case(self) -> Case:
+        """The single case of a one-case file."""
         if len(self.cases) != 1:
             raise InputError(
                 [Problem(self.file, None, "", f"holds {len(self.cases)} issues; pick one or run a back-test")]
             )
-        return self.cases[0].space
+        return self.cases[0]
+
+    @property
+    def space(self) -> IssueSpace:
+        """The single issue space of a one-case file."""
+        return self.case.space
 
 
 # -- shared helpers -----------------------------------------------------------------------------
@@ -327,9 +334,36 @@ def read_ktab_xml(path: Path) -> Imported:
                 out.add(a.line, f"{label}.{what}", f"{len(values)} values for {len(dims)} dimension(s)")
         if len(coords) == len(sals) == len(dims):
             actors.append(_Actor(label, a.line, capability, coords, sals))
+    smp_params = _ktab_model_parameters(out, scenario.find("ModelParameters"))
     out.raise_if_any()
     space = _space(out, actors, dims, name=name, scale=[(0.0, 100.0)] * len(dims), salience_sum_max=100.0)
-    return Imported(str(path), "ktab-xml", (Case(space, name, scenario.line),))
+    return Imported(str(path), "ktab-xml", (Case(space, name, scenario.line, params={"smp": smp_params}),))
+
+
+KTAB_PARAMETERS = {
+    "VictoryProbModel": "victory_prob_model",
+    "PCEModel": "pce_model",
+    "StateTransitions": "state_transitions",
+    "VotingRule": "voting_rule",
+    "BigRAdjust": "big_r_adjust",
+    "BigRRange": "big_r_range",
+    "ThirdPartyCommit": "third_party_commit",
+    "InterVecBrgn": "inter_vec_brgn",
+    "BargnModel": "bargn_model",
+}
+"""KTAB XML ``ModelParameters`` tags and the :func:`detente.forecast.models.smp.run` keywords they set."""
+
+
+def _ktab_model_parameters(out: _Problems, node: _Node | None) -> dict[str, object]:
+    """The SMP settings a KTAB XML scenario names (KTAB's own values, passed on unchanged)."""
+    params: dict[str, object] = {}
+    for child in node.children if node is not None else ():
+        key = KTAB_PARAMETERS.get(child.tag)
+        if key is None:
+            out.add(child.line, f"ModelParameters.{child.tag}", "not a KTAB SMP model parameter")
+        elif child.text.strip():
+            params[key] = child.text.strip()
+    return params
 
 
 def _xml_values(out: _Problems, actor: _Node, group: str, tag: str, label: str) -> list[float]:
@@ -686,7 +720,7 @@ def validate_directory(
             start = time.perf_counter()
             ok = True
             try:
-                text = _run_cases(run, imported.cases)
+                text = _run_cases(run, imported.cases, model)
             except Exception as exc:  # a crash in a model is what validation exists to find
                 text, ok = f"FAILED {type(exc).__name__}: {exc}", False
             rows.append(
@@ -695,7 +729,7 @@ def validate_directory(
     return rows
 
 
-def _run_cases(run: Callable[..., ForecastResult], cases: Sequence[Case]) -> str:
+def _run_cases(run: Callable[..., ForecastResult], cases: Sequence[Case], model: str) -> str:
     """The outcomes of a one-case file, or the MAE over a many-case file's observed outcomes.
 
     Cases the model cannot take (InputError / ValueError) are counted; other exceptions propagate.
@@ -704,7 +738,7 @@ def _run_cases(run: Callable[..., ForecastResult], cases: Sequence[Case]) -> str
     refused: list[Exception] = []
     for case in cases:
         try:
-            done.append((case, run(case.space).outcome))
+            done.append((case, run(case.space, **case.params.get(model, {})).outcome))
         except (InputError, ValueError) as exc:
             refused.append(exc)
     if not done:

@@ -33,24 +33,36 @@ from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo, torna
 from detente.forecast.space import ForecastResult
 from detente.forecast.spec import UncertainSpace
 from detente.interventions.evaluate import Assessment, Compiler, evaluate
+from detente.interventions.questions import (
+    RUNS,
+    SAMPLES,
+    SEED,
+    SWAP,
+    answer_questions,
+    probabilities_document,
+)
+from detente.interventions.scoring import ScoreCard, score
 from detente.report.builder import build_document
 from detente.report.conflict_plots import figure_svg
 from detente.report.forecast_plots import forecast_figure
 from detente.report.html import render_html
 from detente.scenario import Scenario, parse_scenario
-from detente.web.documents import Loaded
+from detente.web.documents import QUESTION_SETS, Loaded, load_question_set, question_outcomes
 from detente.yamlio import LineMap
 
 Concept = Literal["nash", "gmr", "smr", "seq"]
 ModelName = Literal["compromise", "median", "nash", "eum", "smp", "exchange"]
+QuestionSetName = Literal["dprk_us_2019"]
 Progress = Callable[[int, int], None]
 Json = dict[str, Any]
 
 ALL_CONCEPTS: tuple[Concept, ...] = ("nash", "gmr", "smr", "seq")
 assert set(ALL_CONCEPTS) == set(CONCEPTS)
 assert set(MODEL_NAMES) == set(get_args(ModelName))
+assert set(QUESTION_SETS) == set(get_args(QuestionSetName))
 
 MAX_MONTE_CARLO_RUNS = 20_000
+MAX_SAMPLES = 2000
 REPORT = "report"
 """The name under which a report run stores its HTML page (beside the SVG figures)."""
 _PLOT_LOCK = threading.Lock()
@@ -135,6 +147,18 @@ class ReportParams(_Params):
     intervention_runs: int = Field(200, ge=0, le=5000)
 
 
+class QuestionsParams(_Params):
+    """Every question of a built-in set answered from this version alone
+    (:func:`detente.interventions.questions.answer_questions`), scored when its resolutions are known."""
+
+    kind: Literal["questions"] = "questions"
+    question_set: QuestionSetName = Field("dprk_us_2019", description="A built-in question set, by name.")
+    samples: int = Field(SAMPLES, ge=0, le=MAX_SAMPLES, description="Judgement-uncertainty samples.")
+    swap: float = Field(SWAP, ge=0.0, le=1.0, description="Chance of swapping adjacent statements.")
+    runs: int = Field(RUNS, ge=1, le=MAX_MONTE_CARLO_RUNS, description="Monte Carlo runs (forecasts).")
+    seed: int = Field(SEED, ge=0, lt=2**63)
+
+
 RunParams = Annotated[
     StabilityParams
     | PathsParams
@@ -143,11 +167,12 @@ RunParams = Annotated[
     | ForecastParams
     | MonteCarloParams
     | InterventionsParams
-    | ReportParams,
+    | ReportParams
+    | QuestionsParams,
     Field(discriminator="kind"),
 ]
 
-BACKGROUND = frozenset({"montecarlo", "inverse", "interventions", "report"})
+BACKGROUND = frozenset({"montecarlo", "inverse", "interventions", "report", "questions"})
 """Kinds that go to the background worker; the rest run within the request."""
 
 
@@ -405,6 +430,47 @@ def _report(doc: Loaded, p: ReportParams, progress: Progress | None) -> tuple[Js
     return {"kind": "report", "title": found.title, "bytes": len(html.encode("utf-8"))}, {REPORT: html}
 
 
+def scores_dict(card: ScoreCard) -> Json:
+    """Mean Brier score, mean log score and Brier skill (1 - Brier / 0.25) of a
+    :func:`detente.interventions.scoring.score` card, and each question's row."""
+    return {
+        "brier": card.brier,
+        "log": card.log,
+        "brier_skill": card.brier_skill,
+        "questions": [vars(q) for q in card.questions],
+    }
+
+
+def _questions(doc: Loaded, p: QuestionsParams, progress: Progress | None) -> tuple[Json, dict[str, str]]:
+    scenario = _scenario(doc, "answering forecast questions")
+    if progress is not None:
+        progress(0, 1)
+    try:
+        qset = load_question_set(p.question_set)
+        if qset is None:
+            raise RunError(f"the question set {p.question_set!r} is not installed")
+        answers = answer_questions(scenario, qset, samples=p.samples, swap=p.swap, runs=p.runs, seed=p.seed)
+        outcomes = question_outcomes(p.question_set)
+    except (InputError, ValueError) as exc:
+        raise RunError(f"the questions cannot be answered from this version: {exc}") from exc
+    document = probabilities_document(answers, scenario, qset, p.samples, p.swap, p.runs, p.seed)
+    out: Json = {
+        "kind": "questions",
+        "question_set": p.question_set,
+        **{k: document[k] for k in ("snapshot", "as_of", "method")},
+        "title": qset.spec.name,
+        "answers": [{**vars(a), "warnings": list(a.warnings)} for a in answers],
+        "outcomes": {a.id: outcomes[a.id] for a in answers if a.id in outcomes} if outcomes else {},
+        "scores": None,
+        "baseline_scores": None,
+    }
+    if out["outcomes"]:
+        assert outcomes is not None
+        out["scores"] = scores_dict(score({a.id: a.probability for a in answers}, outcomes))
+        out["baseline_scores"] = scores_dict(score({a.id: a.baseline for a in answers}, outcomes))
+    return out, {}
+
+
 def clean(value: Json) -> Json:
     """JSON-safe copy: numpy scalars and arrays as Python numbers and lists, NaN and infinities as null."""
     out: Json = json.loads(json.dumps(value, default=_numpy), parse_constant=lambda _: None)
@@ -440,6 +506,8 @@ def _dispatch(doc: Loaded, params: BaseModel, progress: Progress | None) -> tupl
         return _interventions(doc, params, progress)
     if isinstance(params, ReportParams):
         return _report(doc, params, progress)
+    if isinstance(params, QuestionsParams):
+        return _questions(doc, params, progress)
     raise TypeError(f"unknown run parameters {type(params).__name__}")
 
 

@@ -28,8 +28,8 @@ from detente.conflict.stability import CONCEPTS, analyze
 from detente.errors import InputError, ModelTooLargeError
 from detente.forecast.models import MODEL_NAMES
 from detente.interventions.patch import PatchError
-from detente.interventions.scoring import ResolutionsFile, score
-from detente.scenario.questions import QuestionSet, load_questions
+from detente.interventions.scoring import score
+from detente.scenario.questions import QuestionSet
 from detente.web import analysis
 from detente.web.analysis import REPORT, Concept, RunError, RunParams
 from detente.web.documents import (
@@ -37,8 +37,9 @@ from detente.web.documents import (
     builtin_names,
     builtin_text,
     dump_yaml,
+    load_question_set,
     load_text,
-    question_files,
+    question_outcomes,
     question_set_names,
 )
 from detente.web.forms import FieldEdit, apply_edits, form_groups
@@ -46,7 +47,7 @@ from detente.web.graph import state_graph
 from detente.web.limits import MAX_BODY, BodyLimit, SameOrigin, too_large_message
 from detente.web.runner import PARAMS, Runner, version_label
 from detente.web.store import RunRow, Store, VersionRow
-from detente.yamlio import load_yaml, parse_yaml, validate_model
+from detente.yamlio import parse_yaml
 
 Json = dict[str, Any]
 MAX_ID = 2**62
@@ -358,13 +359,13 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
 
     # -- API: forecast questions ----------------------------------------------------------------
     def question_set(name: str) -> QuestionSet:
-        files = question_files(name)
-        if files is None:
-            raise HTTPException(404, f"no question set named {name!r}")
         try:
-            return load_questions(files[0])
+            found = load_question_set(name)
         except InputError as exc:
             raise Rejected(_problems(exc), "the question set does not load") from exc
+        if found is None:
+            raise HTTPException(404, f"no question set named {name!r}")
+        return found
 
     @app.get("/api/questions", tags=["questions"])
     def api_question_sets() -> list[Json]:
@@ -394,24 +395,17 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         unknown = sorted(set(body.probabilities) - ids)
         if unknown:
             raise HTTPException(422, f"unknown question id(s): {', '.join(unknown)}")
-        files = question_files(name)
-        if files is None or files[1] is None:
+        try:
+            outcomes = question_outcomes(name)
+        except InputError as exc:
+            raise Rejected(_problems(exc), "the resolutions file does not load") from exc
+        if outcomes is None:
             raise HTTPException(404, f"question set {name!r} has no resolutions yet")
-        data, lines = load_yaml(files[1])
-        resolved = validate_model(ResolutionsFile, data, lines).root
-        outcomes = {q: v if isinstance(v, bool) else v.resolved for q, v in resolved.items()}
         try:
             card = score(body.probabilities, outcomes)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from exc
-        return analysis.clean(
-            {
-                "brier": card.brier,
-                "log": card.log,
-                "brier_skill": card.brier_skill,
-                "questions": [vars(q) for q in card.questions],
-            }
-        )
+        return analysis.clean(analysis.scores_dict(card))
 
     # -- API: runs ----------------------------------------------------------------------------
     @app.post("/api/scenarios/{sid}/versions/{number}/runs", tags=["runs"], status_code=201)
@@ -492,7 +486,22 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
 
     @app.get("/questions/{name}", response_class=HTMLResponse, include_in_schema=False)
     def questions_page(name: str) -> HTMLResponse:
-        return page("questions.html.j2", name=name, qs=question_set(name).spec)
+        qs = question_set(name).spec
+        linked = {Path(f).stem for f in qs.scenarios}
+        snapshots = sorted(
+            (s for s in store.scenarios() if s.kind == "scenario" and s.versions),
+            key=lambda s: s.builtin not in linked,
+        )
+        return page(
+            "questions.html.j2",
+            name=name,
+            qs=qs,
+            snapshots=snapshots,
+            linked=linked,
+            defaults=analysis.QuestionsParams(),
+            max_samples=analysis.MAX_SAMPLES,
+            max_runs=analysis.MAX_MONTE_CARLO_RUNS,
+        )
 
     @app.get("/builtins/{name}", include_in_schema=False)
     def open_builtin(name: str) -> RedirectResponse:
@@ -521,6 +530,8 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             problems=problems,
             runs=store.runs(sid),
             questions=[q for q in api_question_sets() if s.builtin and f"{s.builtin}.yaml" in q["scenarios"]],
+            question_sets=api_question_sets(),
+            question_defaults=analysis.QuestionsParams(),
             concepts=CONCEPTS,
             models=MODEL_NAMES,
         )

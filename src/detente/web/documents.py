@@ -20,8 +20,10 @@ import yaml
 from detente.conflict.model import Conflict, compile_conflict
 from detente.conflict.spec import ConflictSpec
 from detente.errors import InputError, Problem
+from detente.interventions.scoring import ResolutionsFile
 from detente.scenario import Scenario, parse_scenario
-from detente.yamlio import LineMap, parse_yaml, validate_model
+from detente.scenario.questions import QuestionSet, load_questions
+from detente.yamlio import LineMap, load_yaml, parse_yaml, validate_model
 
 Kind = Literal["scenario", "conflict"]
 
@@ -116,6 +118,25 @@ def question_files(name: str) -> tuple[Path, Path | None] | None:
 def question_set_names() -> list[str]:
     """The built-in forecast question sets present in this installation."""
     return [name for name in QUESTION_SETS if question_files(name) is not None]
+
+
+def load_question_set(name: str) -> QuestionSet | None:
+    """Built-in question set ``name`` loaded and validated (None if absent; InputError if invalid)."""
+    files = question_files(name)
+    return None if files is None else load_questions(files[0])
+
+
+def question_outcomes(name: str) -> dict[str, bool] | None:
+    """Question id -> resolved yes, from built-in set ``name``'s resolutions file (None if it has none).
+
+    Raises InputError (file, line, field) when the resolutions file is invalid.
+    """
+    files = question_files(name)
+    if files is None or files[1] is None:
+        return None
+    data, lines = load_yaml(files[1])
+    resolved = validate_model(ResolutionsFile, data, lines).root
+    return {q: v if isinstance(v, bool) else v.resolved for q, v in resolved.items()}
 
 
 def builtin_text(name: str) -> str | None:
