@@ -2,7 +2,8 @@
 
 The app runs under uvicorn on 127.0.0.1 and a free port in a background thread. The tests walk the
 pages as a user would: edit a preference and see the equilibria change, run a Monte Carlo forecast
-and see progress then a chart, upload a malformed file and see the error at its line and field.
+and see progress then a chart, upload a malformed file and see the error at its line and field, have
+the model answer the forecast questions and score them beside the user's own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.report.chromium import ARGS, CHROMIUM
+from tests.report.chromium import CHROMIUM, chromium
 from tests.web.conftest import REPO
 
 pytestmark = [
@@ -61,12 +62,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -170,3 +167,33 @@ def test_yaml_editor_marks_the_line_of_a_problem_and_keeps_the_version(page: Any
     assert selected == "status_quo: NNN"
     page.click("a:has-text('back to the scenario')")
     assert page.inner_text("#current-version") == "version 1"
+
+
+def test_the_model_answers_the_forecast_questions(page: Any, server: str) -> None:
+    page.goto(server + "/")
+    page.click("#question-sets a")
+    page.wait_for_selector("#questions-run")
+    assert "North Korea" in page.inner_text("#questions-run select[name=target] option:checked")
+    page.fill("#questions-run input[name=samples]", "5")
+    page.fill("#questions-run input[name=runs]", "30")
+    page.click("#answer-button")
+    page.wait_for_selector("#answers-table", timeout=60_000)
+    rows = page.locator("#answers-table tr.answer")
+    shown = {
+        rows.nth(i).get_attribute("data-id"): float(rows.nth(i).locator("td.probability").inner_text())
+        for i in range(rows.count())
+    }
+    # The table shows what the API's run holds, question by question.
+    (run_id,) = re.findall(r"/runs/(\d+)", page.get_attribute("#answers a", "href") or "")
+    result = httpx.get(f"{server}/api/runs/{run_id}").json()["result"]
+    assert shown == {a["id"]: round(a["probability"], 3) for a in result["answers"]}
+    assert all(0.0 <= p <= 1.0 for p in shown.values()) and len(shown) == len(result["answers"])
+    page.click("#answers-table tr.reasoning summary")
+    assert "snapshot" in page.inner_text("#answers-table tr.reasoning p")
+    assert "Brier" in page.inner_text("#model-score")
+    # The user's own probability is scored beside the model's on the same question.
+    first = next(iter(shown))
+    page.fill(f'#questions-form input[name="{first}"]', "0.4")
+    page.click("#score-button")
+    page.wait_for_selector("#score-result:has-text('The model on the same 1 question')")
+    assert "the model's" in page.inner_text(f'#questions-form section[data-id="{first}"] .score')

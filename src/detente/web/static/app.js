@@ -238,6 +238,114 @@ function initForm() {
 }
 
 // -- forecast questions -------------------------------------------------------------------------
+function logText(x) { return x === null ? "-inf" : x.toFixed(3); }
+
+function scoreText(s) {
+  return "Brier score " + s.brier.toFixed(3) + ", skill " + s.brier_skill.toFixed(2) + ", log score " + logText(s.log);
+}
+
+// The model's answers (a run of kind "questions", read from the API) as a table, reasoning per question.
+function renderAnswers(box, run) {
+  const r = run.result;
+  const scored = r.scores !== null;
+  const scores = {};
+  if (scored) for (const q of r.scores.questions) scores[q.question] = q;
+  const table = el("table");
+  table.id = "answers-table";
+  const head = el("tr");
+  const columns = ["question", "probability", "baseline", "method"].concat(scored ? ["resolved", "Brier", "log score"] : []);
+  for (const c of columns) head.appendChild(el("th", c));
+  table.appendChild(el("thead")).appendChild(head);
+  const body = table.appendChild(el("tbody"));
+  const probabilities = {};
+  for (const a of r.answers) {
+    probabilities[a.id] = a.probability;
+    const row = el("tr", undefined, "answer");
+    row.dataset.id = a.id;
+    row.appendChild(el("td", a.title));
+    row.appendChild(el("td", a.probability.toFixed(3), "probability"));
+    row.appendChild(el("td", a.baseline.toFixed(3), "baseline"));
+    row.appendChild(el("td", a.method));
+    if (scored) {
+      const s = scores[a.id];
+      row.appendChild(el("td", s ? (s.outcome ? "yes" : "no") : "–"));
+      row.appendChild(el("td", s ? s.brier.toFixed(3) : "–"));
+      row.appendChild(el("td", s ? logText(s.log) : "–"));
+    }
+    body.appendChild(row);
+    const why = el("tr", undefined, "reasoning");
+    const cell = el("td");
+    cell.colSpan = columns.length;
+    const details = el("details");
+    details.appendChild(el("summary", "Reasoning"));
+    details.appendChild(el("p", a.reasoning));
+    cell.appendChild(details);
+    why.appendChild(cell);
+    body.appendChild(why);
+  }
+  const m = r.method;
+  const about = el("p", "From the snapshot " + r.snapshot + " (as of " + r.as_of + "): " + m.samples
+    + " judgement samples (swap " + m.swap + "), " + m.monte_carlo_runs + " Monte Carlo runs, seed " + m.seed + ". ", "meta");
+  const link = el("a", "Run #" + run.id);
+  link.href = "/runs/" + run.id;
+  about.appendChild(link);
+  const parts = [about, table];
+  if (scored) {
+    const line = el("p", "Against what happened, the model: " + scoreText(r.scores)
+      + ". Its baseline (the judgements as written): " + scoreText(r.baseline_scores) + ".");
+    line.id = "model-score";
+    parts.push(line);
+  }
+  box.replaceChildren(...parts);
+  box.dataset.probabilities = JSON.stringify(probabilities);
+}
+
+function initAnswers() {
+  const box = document.getElementById("answers");
+  if (!box || !box.dataset.run) return;
+  api("GET", "/api/runs/" + box.dataset.run).then((r) => { if (r.ok && r.data.result) renderAnswers(box, r.data); });
+}
+
+function initQuestionRun() {
+  const form = document.getElementById("questions-run");
+  if (!form) return;
+  const button = document.getElementById("answer-button");
+  const errors = document.getElementById("answer-errors");
+  const wrap = document.getElementById("answer-progress");
+  const bar = wrap.querySelector("progress");
+  const status = wrap.querySelector(".status");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const params = { kind: "questions", question_set: form.dataset.set };
+    for (const input of form.querySelectorAll("input[type=number]")) {
+      if (input.value !== "") params[input.name] = Number(input.value);
+    }
+    button.disabled = true;
+    errors.textContent = "";
+    const created = await api("POST", form.querySelector("select[name=target]").value, params);
+    if (!created.ok) { button.disabled = false; errors.textContent = detailText(created.data, created.status); return; }
+    wrap.hidden = false;
+    const id = created.data.id;
+    const poll = async () => {
+      const s = await api("GET", "/api/runs/" + id + "/status");
+      if (s.ok) {
+        bar.max = s.data.total || 1;
+        bar.value = s.data.done;
+        status.textContent = s.data.status;
+        if (s.data.status === "done" || s.data.status === "failed") {
+          button.disabled = false;
+          const full = await api("GET", "/api/runs/" + id);
+          if (s.data.status === "failed") { errors.textContent = full.data.error; return; }
+          renderAnswers(document.getElementById("answers"), full.data);
+          return;
+        }
+      }
+      window.setTimeout(poll, 300);
+    };
+    poll();
+  });
+}
+
 function initQuestions() {
   const form = document.getElementById("questions-form");
   if (!form) return;
@@ -250,18 +358,35 @@ function initQuestions() {
     const out = document.getElementById("score-result");
     const r = await api("POST", form.dataset.url, { probabilities });
     if (!r.ok) { out.textContent = detailText(r.data, r.status); out.className = "errors"; return; }
+    // The model's probabilities of the same questions, scored by the same API call, when it has answered.
+    const answers = document.getElementById("answers");
+    const model = answers && answers.dataset.probabilities ? JSON.parse(answers.dataset.probabilities) : null;
+    let mine = null;
+    if (model) {
+      const same = {};
+      for (const q of Object.keys(probabilities)) if (q in model) same[q] = model[q];
+      const m = await api("POST", form.dataset.url, { probabilities: same });
+      if (m.ok) mine = m.data;
+    }
     out.className = "";
-    out.textContent = "Brier score " + r.data.brier.toFixed(3) + " (0 is perfect, 0.25 is always saying 50 %); skill "
-      + r.data.brier_skill.toFixed(2) + "; log score " + (r.data.log === null ? "-inf" : r.data.log.toFixed(3)) + ".";
+    out.textContent = "Yours: " + scoreText(r.data) + " (Brier 0 is perfect, 0.25 is always saying 50 %)."
+      + (mine ? " The model on the same " + mine.questions.length + " question(s): " + scoreText(mine) + "." : "");
+    const modelBrier = {};
+    if (mine) for (const q of mine.questions) modelBrier[q.question] = q.brier;
     for (const q of r.data.questions) {
       const box = form.querySelector('section[data-id="' + q.question + '"] .score');
-      if (box) box.textContent = "resolved " + (q.outcome ? "yes" : "no") + "; Brier " + q.brier.toFixed(3);
+      if (box) {
+        box.textContent = "resolved " + (q.outcome ? "yes" : "no") + "; your Brier " + q.brier.toFixed(3)
+          + (q.question in modelBrier ? "; the model's " + modelBrier[q.question].toFixed(3) : "");
+      }
     }
   });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   initQuestions();
+  initQuestionRun();
+  initAnswers();
   initUpload();
   initRunForms();
   initRunPage();
