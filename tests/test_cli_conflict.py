@@ -292,3 +292,88 @@ def test_every_field_of_every_kind_is_documented() -> None:
         assert f"`{doc['kind']}`" in docs
         missing = sorted(k for k in _keys(doc) if f"`{k}`" not in docs)
         assert missing == [], (doc["kind"], missing)
+
+
+# -- user text, limited-move concepts, scenario files, failed writes -------------------------------
+def _renamed_pd(tmp_path: Path, name: str) -> Path:
+    """The Prisoner's Dilemma example under another name."""
+    text = PD.read_text(encoding="utf-8")
+    assert text.count("name: Prisoner's Dilemma\n") == 1
+    path = tmp_path / "renamed.yaml"
+    path.write_text(
+        text.replace("name: Prisoner's Dilemma\n", f"name: {json.dumps(name)}\n"), encoding="utf-8"
+    )
+    return path
+
+
+def test_names_are_printed_as_written_not_read_as_markup(tmp_path: Path) -> None:
+    # "[/x]" used to raise rich's MarkupError; "[sic]" used to vanish as an unknown style tag.
+    path = _renamed_pd(tmp_path, "Talks [/x] [sic]")
+    for command in ("analyze", "coalitions", "paths"):
+        result = runner.invoke(app, ["conflict", command, str(path)])
+        assert result.exit_code == 0, result.output
+        assert "Talks [/x] [sic]: " in result.stdout, command
+
+
+def test_limited_move_concepts_are_accepted_for_two_decision_makers() -> None:
+    doc = run_json("conflict", "analyze", str(PD), "--concepts", "nash,l1,l2,seq")
+    assert doc["concepts"] == ["nash", "l1", "l2", "seq"]
+    # L1 is Nash stability by definition (Kilgour 1985; Fang, Hipel & Kilgour 1993, ch. 3).
+    assert doc["equilibria"]["l1"] == doc["equilibria"]["nash"] == [4]
+    # L2 by hand: from NN, A's defection to YN is answered by B's defection to YY, which A likes less
+    # than NN (A cares first that B stays silent), and symmetrically for B; YN and YN's mirror are
+    # left by the silent prisoner's improving defection. So NN and YY are the L2 equilibria.
+    assert doc["equilibria"]["l2"] == [1, 4]
+    table = runner.invoke(app, ["conflict", "analyze", str(PD), "--concepts", "l2"])
+    assert table.exit_code == 0 and "L2" in table.stdout
+
+
+def test_limited_move_concepts_need_exactly_two_decision_makers() -> None:
+    result = runner.invoke(app, ["conflict", "analyze", str(DATA / "three_parties.gmcr"), "--concepts", "l2"])
+    assert result.exit_code == 2, result.output
+    assert "needs exactly two decision makers" in result.stderr and "has 3" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unknown_concept_message_offers_the_limited_move_horizons() -> None:
+    result = runner.invoke(app, ["conflict", "analyze", str(PD), "--concepts", "l0"])
+    assert result.exit_code == 2
+    assert "unknown concept l0" in result.stderr and "l<h>" in result.stderr
+
+
+def test_a_scenario_file_is_analysed_as_its_conflict_section(tmp_path: Path) -> None:
+    import yaml
+
+    from detente.scenario import builtin_scenario
+
+    scenario = builtin_scenario("dprk_us_2019_06")
+    section = tmp_path / "conflict.yaml"
+    section.write_text(
+        yaml.safe_dump(yaml.safe_load(scenario.read_text(encoding="utf-8"))["conflict"], allow_unicode=True),
+        encoding="utf-8",
+    )
+    for command in (["analyze"], ["paths"], ["coalitions", "--concepts", "cnash"]):
+        assert run_json("conflict", *command, str(scenario)) == run_json("conflict", *command, str(section))
+
+
+def test_convert_refuses_a_scenario_file(tmp_path: Path) -> None:
+    from detente.scenario import builtin_scenario
+
+    out = tmp_path / "out.gmcr"
+    result = runner.invoke(app, ["conflict", "convert", str(builtin_scenario()), str(out)])
+    assert result.exit_code == 2
+    assert "a scenario file; convert takes a conflict file" in result.stderr
+    assert not out.exists()
+
+
+def test_failed_writes_exit_2_naming_the_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for args in (
+        ["conflict", "convert", str(PD), str(blocker / "pd.gmcr")],
+        ["schema", "conflict", "--out", str(blocker / "conflict.schema.json")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert f"{blocker}" in result.stderr and "cannot write" in result.stderr, args
+    assert blocker.read_text(encoding="utf-8") == "not a folder"

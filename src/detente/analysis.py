@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from detente.conflict.gmcr_json import GMCR_SUFFIX, load_gmcr
 from detente.conflict.hypergame import HypergameResult, Perception, analyze_hypergame
 from detente.conflict.model import Conflict, compile_conflict
 from detente.conflict.paths import StatusQuoAnalysis, status_quo_paths
@@ -186,19 +187,17 @@ def analyze_file(
 ) -> Analysis:
     """Analyse a scenario YAML, a conflict YAML or a GMCR+ ``.gmcr`` file."""
     p = Path(path)
-    if p.suffix.lower() == ".gmcr":
-        from detente.conflict.gmcr_json import read_gmcr
-
-        spec = read_gmcr(p)
-        return analyze_conflict(compile_conflict(spec), tuple(collect_evidence(spec)))
-    data, lines = load_yaml(p)
-    if is_scenario(data):
-        return analyze_scenario(
-            parse_scenario(data, lines),
-            runs=runs,
-            seed=seed,
-            intervention_runs=intervention_runs,
-            progress=progress,
-        )
-    conflict_spec = validate_model(ConflictSpec, data, lines)
-    return analyze_conflict(compile_conflict(conflict_spec, lines), tuple(collect_evidence(conflict_spec)))
+    if p.suffix.lower() == GMCR_SUFFIX:
+        conflict = load_gmcr(p)
+    else:
+        data, lines = load_yaml(p)
+        if is_scenario(data):
+            return analyze_scenario(
+                parse_scenario(data, lines),
+                runs=runs,
+                seed=seed,
+                intervention_runs=intervention_runs,
+                progress=progress,
+            )
+        conflict = compile_conflict(validate_model(ConflictSpec, data, lines), lines)
+    return analyze_conflict(conflict, tuple(collect_evidence(conflict.spec)) if conflict.spec else ())

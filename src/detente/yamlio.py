@@ -69,11 +69,42 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
             _walk(item, (*loc, index), lines)
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, stricter: no aliases (a few bytes of nested aliases can expand to
+    gigabytes) and no duplicate mapping keys (the later one would silently win)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not supported; write the value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool):
+                continue  # an unhashable key is reported by the base class
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
-    """Parse YAML text safely; return the data and its line map, or raise InputError."""
+    """Parse YAML text safely, once; return the data and its line map, or raise InputError."""
+    loader = _Loader(text)
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -82,6 +113,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
         if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
             reason = f"{reason} ({context} on line {context_mark.line + 1})"
         raise InputError([Problem(file, line, "", f"malformed YAML: {reason}")]) from exc
+    except RecursionError as exc:
+        raise InputError([Problem(file, None, "", "malformed YAML: nested too deeply")]) from exc
+    finally:
+        loader.dispose()
     lines: dict[Loc, int] = {}
     if node is not None:
         _walk(node, (), lines)
@@ -121,21 +156,34 @@ _UNION_TAGS = {"str", "int", "float", "bool", "list", "dict", "tied-dict"}
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
     """Write a file atomically: ``write`` fills a temporary file beside ``path``, which then replaces it.
 
-    If ``write`` raises, the temporary file is removed and ``path`` is left exactly as it was.
+    If anything fails, the temporary file and any folder made for it are removed, ``path`` is left
+    exactly as it was, and an operating-system error (a folder in the way, no permission, a full
+    disk) is raised as an InputError naming the file.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
+    made: list[Path] = []
+    tmp: Path | None = None
     try:
+        for folder in reversed([target.parent, *target.parent.parents]):
+            if not folder.exists():
+                folder.mkdir()
+                made.append(folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        umask = os.umask(0)
+        os.umask(umask)
         tmp.chmod(0o666 & ~umask)
         write(tmp)
         os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(made):
+            folder.rmdir()
+        if isinstance(exc, OSError):
+            reason = exc.strerror or str(exc)
+            raise InputError([Problem(str(target), None, "", f"cannot write: {reason}")]) from exc
         raise
 
 

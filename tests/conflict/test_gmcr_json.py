@@ -26,6 +26,7 @@ from detente.conflict.gmcr_json import (
 from detente.conflict.model import Conflict, Direction, compile_conflict, load_conflict
 from detente.conflict.spec import ConflictSpec
 from detente.conflict.stability import analyze
+from detente.errors import InputError
 from detente.yamlio import parse_yaml, validate_model
 from tests.conflict.helpers import EXAMPLES
 from tests.conflict.strategies import conflicts
@@ -293,3 +294,14 @@ def test_json_line_map_gives_the_line_of_each_key_and_item() -> None:
     assert lines.line(("a", 1, "b")) == 4
     assert lines.line(("c",)) == 6  # a member is located at its key
     assert lines.line(("a", 1, "missing")) == 4
+
+
+def test_duplicate_keys_and_deep_nesting_are_clear_errors(tmp_path: Path) -> None:
+    dup = tmp_path / "dup.gmcr"
+    dup.write_text('{"options": [], "options": []}')
+    with pytest.raises(InputError, match=r"dup.gmcr: \[options\] malformed JSON: duplicate key 'options'"):
+        read_gmcr(dup)
+    deep = tmp_path / "deep.gmcr"
+    deep.write_text("[" * 3000 + "]" * 3000)
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_gmcr(deep)

@@ -6,11 +6,18 @@ NK's order: relief for nothing > partial deal > nothing > offer for nothing.
 NK misperceives the US as valuing the partial deal most (the seed article's "underestimated Trump").
 """
 
-import numpy as np
+import re
+from random import Random
 
-from detente.conflict.hypergame import Perception, analyze_hypergame
-from detente.conflict.model import compile_conflict
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detente.conflict import reference
+from detente.conflict.hypergame import Perception, analyze_hypergame, explain
+from detente.conflict.model import Conflict, compile_conflict
 from detente.conflict.spec import ConflictSpec
+from tests.conflict.strategies import conflicts
 
 SPEC = {
     "name": "summit",
@@ -60,11 +67,37 @@ def test_explanation_names_the_move_and_the_belief() -> None:
     believed = c.ranks.copy()
     us_believed = {"YY": 3, "YN": 2, "NN": 1, "NY": 0}
     believed[1] = [us_believed[c.label(s)] for s in range(c.n_states)]
-    from detente.conflict.hypergame import explain
-
     text = explain(analyze_hypergame(c, {0: Perception(0, believed)}, concepts=("seq",)), "seq")
     deal, walk = c.number(c.resolve_state("YY")), c.number(c.resolve_state("YN"))
     assert text[0].startswith(f"NK expects state {deal} ")
     assert f"US truly prefers to move: US abandons “relief”, reaching state {walk}" in text[0]
     assert f"NK believed US likes state {deal} better than state {walk}" in text[0]
     assert "outcomes that hold under SEQ are: state 1 " in text[-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(conflicts(max_dms=3, max_options=5), st.randoms(use_true_random=False))
+def test_every_claim_of_the_explanation_holds_by_the_definitions(conflict: Conflict, rnd: Random) -> None:
+    """Each 'X truly prefers to move ... reaching state T' names an improvement of X that no response
+    deters (brute-force reference), and each stated belief matches the perceived ranks."""
+    believed = conflict.ranks.copy()
+    for i in range(1, conflict.n_dms):
+        row = list(believed[i])
+        rnd.shuffle(row)
+        believed[i] = row
+    result = analyze_hypergame(conflict, {0: Perception(0, believed)}, concepts=("seq",), method="reference")
+    names = {dm.name.replace("_", " "): i for i, dm in enumerate(conflict.decision_makers)}
+    for paragraph in explain(result, "seq"):
+        head = re.match(r"\S+ expects state (\d+) ", paragraph)
+        if head is None:
+            continue
+        s = int(head.group(1)) - 1
+        for who, t in re.findall(r"(\S+) truly prefers to move: .*?, reaching state (\d+),", paragraph):
+            i, t = names[who], int(t) - 1
+            assert t in reference.unsanctioned_improvements(conflict, "seq", i, s)
+            if believed[i, s] > believed[i, t]:
+                assert f"believed {who} likes state {s + 1} better than state {t + 1}" in paragraph
+            elif believed[i, s] < believed[i, t]:
+                assert f"saw that {who} prefers state {t + 1}" in paragraph
+            else:
+                assert f"believed {who} is indifferent between states {s + 1} and {t + 1}" in paragraph

@@ -5,6 +5,7 @@ import pytest
 
 from detente.conflict.model import compile_conflict, load_conflict
 from detente.conflict.spec import ConflictSpec
+from detente.errors import InputError
 from detente.yamlio import parse_yaml, validate_model
 from tests.conflict.helpers import EXAMPLES
 
@@ -80,3 +81,9 @@ def test_state_references() -> None:
     assert c.resolve_state(3) == 2
     with pytest.raises(ValueError, match="matches 2"):
         c.resolve_state("YN-")
+
+
+def test_statement_keywords_are_not_option_names() -> None:
+    # "If" would parse as the implication keyword, so no statement could name the option.
+    with pytest.raises(InputError, match=r"test.yaml:5: \[decision_makers\[0\].options\[0\].name\].*'If'"):
+        compile_text(BASE.replace("{name: x}", "{name: If}"))

@@ -216,7 +216,7 @@ def test_cli_validate_and_bad_input_exit_code(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "emission.csv" in result.output and "7.39" in result.output
     absent = runner.invoke(app, ["validate", str(tmp_path / "nothing")])
-    assert absent.exit_code == 0
+    assert absent.exit_code == 2 and f"{tmp_path / 'nothing'}: no such directory" in absent.output
     bad = _write(tmp_path, "bad.csv", GOOD.replace("B,2,20", "B,2,x"))
     out = tmp_path / "plot.png"
     result = runner.invoke(app, ["run", str(bad), "--model", "compromise", "--plot", str(out)])

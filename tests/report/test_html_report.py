@@ -19,6 +19,7 @@ import pytest
 from rich.console import Console
 
 from detente.analysis import analyze_scenario
+from detente.errors import InputError
 from detente.report.builder import build_document
 from detente.report.document import Document, Figure, Section, Table
 from detente.report.html import render_html, write_html
@@ -210,7 +211,7 @@ def test_write_html_survives_a_failing_write(tmp_path: Path, monkeypatch: pytest
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Path, "write_text", half_write)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(InputError, match=r"index\.html: cannot write: No space left on device"):
         write_html(_hostile_document(), out)
     monkeypatch.undo()
     assert (out / "index.html").read_text(encoding="utf-8") == "an earlier report"

@@ -12,7 +12,7 @@ import typer
 from pydantic import BaseModel
 
 from detente.cli import analyze, conflict, forecast, scenario, web
-from detente.cli.common import console, print_json
+from detente.cli.common import console, print_json, reporting_errors
 from detente.yamlio import atomic_write_text
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -57,7 +57,8 @@ def schema(
     if out is None:
         print_json(document)
         return
-    atomic_write_text(out, json.dumps(document, indent=2) + "\n")
+    with reporting_errors():
+        atomic_write_text(out, json.dumps(document, indent=2) + "\n")
     console().print(f"wrote {out}", markup=False)
 
 

@@ -36,28 +36,26 @@ def analyze(
 ) -> None:
     """Analyse a scenario with every engine; print a summary and write OUT/index.html."""
     path = file if file is not None else builtin_scenario()
-    with (
-        reporting_errors(),
-        Progress(
+    with reporting_errors():
+        with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(),
             console=console(),
             transient=True,
-        ) as bar,
-    ):
-        tasks: dict[str, TaskID] = {}
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
 
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
+            def progress(step: str, done: int, total: int) -> None:
+                if step not in tasks:
+                    tasks[step] = bar.add_task(step, total=total)
+                bar.update(tasks[step], completed=done, total=total)
 
-        analysis = analyze_file(
-            path, runs=runs, seed=seed, intervention_runs=min(runs, 200), progress=progress
-        )
-        document = build_document(analysis)
-    print_document(document, console())
-    written = write_html(document, out)
+            analysis = analyze_file(
+                path, runs=runs, seed=seed, intervention_runs=min(runs, 200), progress=progress
+            )
+            document = build_document(analysis)
+        print_document(document, console())
+        written = write_html(document, out)
     console().print(f"\nHTML report written to {written}", markup=False)

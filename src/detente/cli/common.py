@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,12 +42,21 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def parse_choices(text: str, allowed: Sequence[str], what: str) -> tuple[str, ...]:
-    """A comma-separated list of names, each one of ``allowed`` (case-insensitive)."""
+def parse_choices(
+    text: str,
+    allowed: Sequence[str],
+    what: str,
+    also: Callable[[str], bool] | None = None,
+    also_hint: str = "",
+) -> tuple[str, ...]:
+    """A comma-separated list of names, each one of ``allowed`` or accepted by ``also`` (case-insensitive).
+
+    ``also_hint`` describes the names ``also`` accepts in the error message (e.g. ``l<h>``).
+    """
     chosen = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    unknown = [c for c in chosen if c not in allowed]
+    unknown = [c for c in chosen if c not in allowed and not (also is not None and also(c))]
     if unknown or not chosen:
-        raise typer.BadParameter(
-            f"unknown {what} {', '.join(unknown) or '(none given)'}; choose from {', '.join(allowed)}"
-        )
+        choices = ", ".join([*allowed, also_hint] if also_hint else allowed)
+        unknown_text = ", ".join(unknown) or "(none given)"
+        raise typer.BadParameter(f"unknown {what} {unknown_text}; choose from {choices}")
     return chosen

@@ -4,25 +4,48 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
+from detente.analysis import is_scenario
 from detente.cli.common import console, parse_choices, print_json, reporting_errors
 from detente.conflict import coalition as coal
-from detente.conflict import export, gmcr_json, inverse, narrate, paths, stability
+from detente.conflict import export, gmcr_json, inverse, limited_move, narrate, paths, stability
 from detente.conflict.model import BoolArray, Conflict
+from detente.errors import InputError, Problem
+from detente.scenario.load import parse_scenario
+from detente.yamlio import LineMap, load_yaml
 
 app = typer.Typer(no_args_is_help=True, help=__doc__)
 
 FileArg = Annotated[
-    Path, typer.Argument(help="Conflict file: detente YAML, or GMCR+ JSON with the .gmcr suffix.")
+    Path,
+    typer.Argument(
+        help="Conflict file: detente conflict YAML, a scenario (its conflict), or GMCR+ JSON with the "
+        ".gmcr suffix."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the documented JSON (docs/json.md).")]
 MethodOpt = Annotated[str, typer.Option(help="fast (vectorised) or reference (brute force).")]
 OPTION_COLUMNS = 8
 """Beyond this many options, the stability table shows each state as one Y/N string."""
+
+
+def _scenario_yaml(file: Path) -> tuple[Any, LineMap] | None:
+    """The parsed YAML of ``file`` if it is a scenario (top level ``meta`` and ``conflict``), else None."""
+    if file.suffix.lower() == gmcr_json.GMCR_SUFFIX:
+        return None
+    data, lines = load_yaml(file)
+    return (data, lines) if is_scenario(data) else None
+
+
+def _load(file: Path) -> Conflict:
+    """The conflict of a detente conflict YAML or ``.gmcr`` file, or the ``conflict`` of a scenario file."""
+    scenario = _scenario_yaml(file)
+    return gmcr_json.load_any(file) if scenario is None else parse_scenario(*scenario).conflict
 
 
 def _method(text: str) -> stability.Method:
@@ -47,10 +70,10 @@ def _stability_table(conflict: Conflict, stable: Mapping[str, BoolArray], title:
     wide = conflict.n_options > OPTION_COLUMNS
     if wide:
         caption += "\nstate: one Y/N per option, in the order " + ", ".join(o.name for o in conflict.options)
-    table = Table(title=title, caption=caption)
+    table = Table(title=Text(title), caption=Text(caption))
     table.add_column("#", justify="right")
     for option in [] if wide else conflict.options:
-        table.add_column(option.name, justify="center")
+        table.add_column(Text(option.name), justify="center")
     if wide:
         table.add_column("state")
     for concept in stable:
@@ -61,11 +84,12 @@ def _stability_table(conflict: Conflict, stable: Mapping[str, BoolArray], title:
         for table_ in stable.values():
             column = table_[:, s]
             if column.all():
-                cells.append("[bold green]EQ[/]")
+                cells.append(Text("EQ", style="bold green"))
             else:
-                cells.append(", ".join(dm.name for i, dm in enumerate(conflict.decision_makers) if column[i]))
+                names = ", ".join(dm.name for i, dm in enumerate(conflict.decision_makers) if column[i])
+                cells.append(Text(names))
         values = [conflict.label(s)] if wide else [_yn(v) for v in conflict.option_values(s).values()]
-        table.add_row(number, *values, *cells)
+        table.add_row(number, *(Text(v) for v in values), *cells)
     return table
 
 
@@ -79,21 +103,34 @@ def _equilibria_table(conflict: Conflict, stable: Mapping[str, BoolArray]) -> Ta
             for s in range(conflict.n_states)
             if values[:, s].all()
         ]
-        table.add_row(concept.upper(), ", ".join(states) or "none")
+        table.add_row(concept.upper(), Text(", ".join(states) or "none"))
     return table
 
 
 @app.command()
 def analyze(
     file: FileArg,
-    concepts: Annotated[str, typer.Option(help="Comma-separated: nash, gmr, smr, seq.")] = "nash,gmr,smr,seq",
+    concepts: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated: nash, gmr, smr, seq, and for two decision makers the limited-move "
+            "horizons l1, l2, l3, ... (l<h>)."
+        ),
+    ] = "nash,gmr,smr,seq",
     json: JsonOpt = False,
     method: MethodOpt = "fast",
 ) -> None:
     """Stability of every state for every decision maker, and the equilibria, per solution concept."""
-    chosen = parse_choices(concepts, stability.CONCEPTS, "concept")
+    chosen = parse_choices(concepts, stability.CONCEPTS, "concept", limited_move.is_concept, "l<h> (h >= 1)")
     with reporting_errors():
-        conflict = gmcr_json.load_any(file)
+        conflict = _load(file)
+        limited = [c for c in chosen if limited_move.is_concept(c)]
+        if limited and conflict.n_dms != 2:
+            raise typer.BadParameter(
+                f"{', '.join(limited)}: limited-move stability needs exactly two decision makers; "
+                f"{conflict.name!r} has {conflict.n_dms}. Use nash, gmr, smr or seq.",
+                param_hint="--concepts",
+            )
         result = stability.analyze(conflict, chosen, _method(method))
     if json:
         print_json(export.stability_dict(result))
@@ -114,7 +151,7 @@ def coalitions(
     """Coalition stability (Inohara & Hipel 2008) for the coalitions the file names, or all of them."""
     chosen = parse_choices(concepts, coal.CONCEPTS, "concept")
     with reporting_errors():
-        conflict = gmcr_json.load_any(file)
+        conflict = _load(file)
         result = coal.coalition_stability(conflict, chosen, method=_method(method))
     if json:
         print_json(export.coalition_dict(result))
@@ -129,7 +166,7 @@ def coalitions(
             ", ".join(str(conflict.number(s)) for s in range(conflict.n_states) if values[row, s]) or "none"
             for values in result.by_coalition.values()
         ]
-        table.add_row(coal.coalition_name(conflict, members), *cells)
+        table.add_row(Text(coal.coalition_name(conflict, members)), *cells)
     console().print(table)
     console().print(_equilibria_table(conflict, result.stable))
 
@@ -158,7 +195,7 @@ def paths_command(
     """Status quo analysis (Li, Kilgour & Hipel 2005): how the conflict can reach its equilibria."""
     chosen = parse_choices(concept, stability.CONCEPTS, "concept")[0]
     with reporting_errors():
-        conflict = gmcr_json.load_any(file)
+        conflict = _load(file)
         origin = None if start is None else _state(conflict, start, "--from")
         if origin is None and conflict.status_quo is None:
             raise typer.BadParameter("the conflict names no status quo; give --from", param_hint="--from")
@@ -167,7 +204,7 @@ def paths_command(
     if json:
         print_json(export.paths_dict(analysis))
         return
-    table = Table(title=f"{conflict.name}: paths from state {conflict.number(analysis.start)}")
+    table = Table(title=Text(f"{conflict.name}: paths from state {conflict.number(analysis.start)}"))
     table.add_column(f"{chosen.upper()} equilibrium")
     table.add_column("steps", justify="right")
     table.add_column("shortest paths")
@@ -176,7 +213,7 @@ def paths_command(
         found = analysis.paths.get(e, ())
         steps = str(int(analysis.distance[e])) if analysis.distance[e] >= 0 else "unreachable"
         text = "\n".join(_path_text(conflict, p) for p in found) or "-"
-        table.add_row(f"{conflict.number(e)} {conflict.label(e)}", steps, text)
+        table.add_row(Text(f"{conflict.number(e)} {conflict.label(e)}"), steps, Text(text))
     console().print(table)
     for paragraph in narrate.describe_paths(conflict, analysis):
         console().print(paragraph, markup=False)
@@ -197,7 +234,7 @@ def inverse_command(
     """Inverse analysis (Kinsara, Kilgour & Hipel 2015): which preferences make TARGET an equilibrium."""
     chosen = parse_choices(concept, stability.CONCEPTS, "concept")[0]
     with reporting_errors():
-        conflict = gmcr_json.load_any(file)
+        conflict = _load(file)
         t = _state(conflict, target, "--target")
         try:
             i = conflict.dm_index(dm)
@@ -220,7 +257,8 @@ def inverse_command(
             return
         console().print(
             f"{orders.count} of {orders.total} orders of {dm}'s statements make {name} "
-            f"a {chosen.upper()} equilibrium"
+            f"a {chosen.upper()} equilibrium",
+            markup=False,
         )
         for order in orders.orders:
             console().print("  " + " > ".join(order), markup=False)
@@ -230,7 +268,8 @@ def inverse_command(
         return
     console().print(
         f"{result.count} of {result.total} strict rankings of {dm} ({result.share:.1%}) make {name} "
-        f"a {chosen.upper()} equilibrium"
+        f"a {chosen.upper()} equilibrium",
+        markup=False,
     )
     for condition in result.conditions:
         console().print(f"  - {condition}", markup=False)
@@ -245,5 +284,8 @@ def convert(
 ) -> None:
     """Convert a conflict between detente YAML and GMCR+ .gmcr (written atomically)."""
     with reporting_errors():
+        if _scenario_yaml(source) is not None:
+            message = "a scenario file; convert takes a conflict file (detente conflict YAML or .gmcr)"
+            raise InputError([Problem(str(source), None, "", message)])
         gmcr_json.convert(source, target)
     console().print(f"wrote {target}", markup=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import math
+import typing
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,11 +13,13 @@ from typing import Annotated, Any, cast
 import pandas as pd
 import typer
 import yaml
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from detente.cli.common import parse_choices, print_json, reporting_errors
+from detente.conflict.export import SCHEMA_VERSION
 from detente.errors import InputError, Problem
 from detente.forecast import backtest as bt
 from detente.forecast.importers import FORMATS, Format, detect_format, import_file, validate_directory
@@ -61,6 +65,34 @@ def _params(items: Sequence[str] | None) -> dict[str, object]:
     return out
 
 
+def bind_params(model: str, params: Mapping[str, object]) -> dict[str, object]:
+    """``params`` bound to the keyword parameters of model ``model``'s ``run``, each value validated
+    and converted by a pydantic ``TypeAdapter`` of that parameter's annotation.
+
+    An unknown name or a value of the wrong type is a ``typer.BadParameter`` (exit 2) that names the
+    parameters the model knows, or the value and what was expected.
+    """
+    run_model = get(model)
+    hints = typing.get_type_hints(run_model)
+    known = [p.name for p in inspect.signature(run_model).parameters.values() if p.kind is p.KEYWORD_ONLY]
+    unknown = [name for name in params if name not in known]
+    if unknown:
+        takes = f"its parameters are {', '.join(known)}" if known else "it takes no parameters"
+        raise typer.BadParameter(
+            f"model {model} has no parameter {', '.join(unknown)}; {takes}", param_hint="--param"
+        )
+    # arbitrary types: a numpy ArrayLike annotation holds protocol classes, checked by isinstance
+    config = ConfigDict(arbitrary_types_allowed=True)
+    out: dict[str, object] = {}
+    for name, value in params.items():
+        try:
+            out[name] = TypeAdapter(hints[name], config=config).validate_python(value)
+        except ValidationError as exc:
+            reasons = "; ".join(dict.fromkeys(str(e["msg"]) for e in exc.errors()))
+            raise typer.BadParameter(f"{name}={value!r}: {reasons}", param_hint="--param") from exc
+    return out
+
+
 def load_space(
     path: Path, fmt: Format | None, issue: str | None = None
 ) -> tuple[UncertainSpace, Mapping[str, Mapping[str, object]]]:
@@ -89,13 +121,20 @@ def _progress(description: str, quiet: bool) -> Iterator[Any]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def _run_model(model: str, space: UncertainSpace, params: dict[str, object]) -> ForecastResult:
+def _run_model(model: str, space: UncertainSpace, params: dict[str, object], path: Path) -> ForecastResult:
+    """Run ``model`` on the point values; a model's refusal (a ValueError, or an InputError that names
+    the issue space or the parameters) becomes a problem of ``path`` in field ``model[.field]``."""
     try:
         return get(model)(space.base, **params)
-    except TypeError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--param") from exc
+    except InputError as exc:
+        raise InputError(
+            [
+                Problem(str(path), p.line, f"{model}.{p.field}" if p.field else model, p.message)
+                for p in exc.problems
+            ]
+        ) from exc
     except ValueError as exc:
-        raise InputError([Problem(space.base.name or "issue space", None, model, str(exc))]) from exc
+        raise InputError([Problem(str(path), None, model, str(exc))]) from exc
 
 
 @app.command()
@@ -103,10 +142,12 @@ def run(
     file: FileArg,
     model: Annotated[str, typer.Option("--model", "-m", help=f"One of {', '.join(MODEL_NAMES)}.")] = "eum",
     mc: Annotated[
-        int, typer.Option("--mc", help="Monte Carlo runs over the uncertain inputs (0: none).")
+        int, typer.Option("--mc", min=0, help="Monte Carlo runs over the uncertain inputs (0: none).")
     ] = 0,
     seed: Annotated[int | None, typer.Option(help="Monte Carlo seed (default: drawn and reported).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: CPU count).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes (default: CPU count).")
+    ] = None,
     dask: Annotated[
         str | None, typer.Option("--dask", help="Run the Monte Carlo on this Dask scheduler.")
     ] = None,
@@ -130,8 +171,6 @@ def run(
     """Forecast the outcome of FILE with one model; with --mc, its distribution under uncertainty."""
     with reporting_errors():
         name = parse_choices(model, MODEL_NAMES, "model")[0]
-        if mc < 0:
-            raise typer.BadParameter("must be 0 or more", param_hint="--mc")
         from detente.report.forecast_plots import check_plot_path, forecast_figure, save_figure
 
         if plot is not None:
@@ -141,8 +180,8 @@ def run(
             space = loaded.with_spread(spread_position, spread_salience, spread_capability)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--spread-*") from exc
-        params = {**file_params.get(name, {}), **_params(param)}  # --param overrides the file
-        result = _run_model(name, space, params)
+        params = bind_params(name, {**file_params.get(name, {}), **_params(param)})  # --param overrides
+        result = _run_model(name, space, params, file)
         mc_result: MonteCarloResult | None = None
         table: pd.DataFrame | None = None
         if mc > 0:
@@ -164,6 +203,8 @@ def _run_json(
 ) -> dict[str, object]:
     space = result.space
     out: dict[str, object] = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "forecast",
         "model": result.model,
         "params": {k: v for k, v in result.params.items() if isinstance(v, str | int | float | bool)},
         "dimensions": list(space.dimensions),
@@ -239,7 +280,7 @@ def backtest(
     model: Annotated[
         str, typer.Option("--model", "-m", help=f"Comma-separated: {', '.join((*MODEL_NAMES, bt.BLEND))}.")
     ] = "compromise,median,blend",
-    folds: Annotated[int, typer.Option(help="Folds of the cross-validation of fitted models.")] = 10,
+    folds: Annotated[int, typer.Option(min=2, help="Folds of the cross-validation of fitted models.")] = 10,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
     within: Annotated[
         float, typer.Option(help="A hit is a forecast within this many points (0-100).")
@@ -250,8 +291,6 @@ def backtest(
     """Score models on FILE's issues with known outcomes (e.g. DEU III): MAE, median error, hit rate."""
     with reporting_errors():
         names = parse_choices(model, (*MODEL_NAMES, bt.BLEND), "model")
-        if folds < 2:
-            raise typer.BadParameter("needs at least 2 folds", param_hint="--folds")
         cases = import_file(file, _format(fmt)).cases
         results = []
         for name in names:
@@ -264,7 +303,15 @@ def backtest(
                     raise InputError([Problem(str(file), None, name, str(exc))]) from exc
         frame = bt.summary(results)
         if json_out:
-            print_json({"file": str(file), "hit_within": within, "models": _records(frame)})
+            print_json(
+                {
+                    "schema_version": SCHEMA_VERSION,
+                    "kind": "backtest",
+                    "file": str(file),
+                    "hit_within": within,
+                    "models": _records(frame),
+                }
+            )
             return
         OUT.print(_frame_table(frame, f"Back-test on {file.name} (hit = within {within:g} points)", 4))
         for r in results:
@@ -287,8 +334,7 @@ def validate(
     with reporting_errors():
         names = MODEL_NAMES if model.strip().lower() == "all" else parse_choices(model, MODEL_NAMES, "model")
         if not directory.is_dir():
-            typer.echo(f"{directory}: no such directory; nothing to validate", err=True)
-            return
+            raise InputError([Problem(str(directory), None, "", "no such directory")])
         with _progress("validating", json_out) as update:
             files: list[str] = []
 
@@ -299,7 +345,14 @@ def validate(
             rows = validate_directory(directory, names, progress=seen)
         frame = pd.DataFrame([r.__dict__ for r in rows])
         if json_out:
-            print_json(_records(frame))
+            print_json(
+                {
+                    "schema_version": SCHEMA_VERSION,
+                    "kind": "validation",
+                    "directory": str(directory),
+                    "results": _records(frame),
+                }
+            )
         else:
             table = Table(title=f"forecast validate {directory}")
             for col in ("file", "format", "actors", "model", "outcome", "seconds"):

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from detente.analysis import analyze_scenario
 from detente.cli.common import console, print_json, reporting_errors
@@ -26,7 +27,6 @@ from detente.interventions.questions import (
     SAMPLES,
     SEED,
     SWAP,
-    Answer,
     answer_questions,
     probabilities_document,
     write_probabilities,
@@ -121,32 +121,32 @@ def print_interventions(scenario: Scenario, report: InterventionReport) -> None:
     addressee = {iv.name: iv.addressee for iv in scenario.spec.interventions}
     forecast = bool(report.baseline.forecast_median)
     table = Table(
-        title=f"Interventions ranked: {scenario.spec.meta.name}",
-        caption=(
+        title=Text(f"Interventions ranked: {scenario.spec.meta.name}"),
+        caption=Text(
             "reach: net (outcome, concept) pairs where an outcome becomes a reachable hypergame "
             "equilibrium (desired +1, undesired -1); equilibria: the same for hypergame equilibria"
             + (f"; Δ: shift of the {report.model} Monte Carlo median, {report.runs} runs" if forecast else "")
         ),
     )
     table.add_column("#", justify="right")
-    table.add_column("intervention", no_wrap=True)
-    table.add_column("addressed to")
+    table.add_column("intervention", overflow="fold")
+    table.add_column("addressed to", overflow="fold")
     table.add_column("reach", justify="right")
     table.add_column("equilibria", justify="right")
     for d in dims if forecast else ():
-        table.add_column(f"Δ {d}", justify="right")
-    table.add_column("what changes", min_width=40)
+        table.add_column(Text(f"Δ {d}"), justify="right")
+    table.add_column("what changes", overflow="fold")
     for k, r in enumerate(report.ranked, start=1):
         name = r.assessment.name
         shifts = [_signed(x) for x in r.forecast_shift] if forecast else []
         table.add_row(
             str(k),
-            name,
-            addressee.get(name, ""),
+            Text(name),
+            Text(addressee.get(name, "")),
             f"{r.reach_gain:+d}",
             f"{r.equilibrium_gain:+d}",
             *shifts,
-            r.summary,
+            Text(r.summary),
         )
     out.print(table)
     concepts = ", ".join(concept_name(c) for c in report.concepts)
@@ -211,18 +211,6 @@ def interventions(
 
 
 # -- questions ------------------------------------------------------------------------------------
-def _answer_json(a: Answer) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "title": a.title,
-        "probability": a.probability,
-        "baseline": a.baseline,
-        "method": a.method,
-        "reasoning": a.reasoning,
-        "warnings": list(a.warnings),
-    }
-
-
 def questions(
     snapshot: Annotated[
         Path | None,
@@ -250,23 +238,25 @@ def questions(
         qset = load_questions(questions_file if questions_file is not None else builtin_questions())
         answers = answer_questions(scenario, qset, samples=samples, swap=swap, runs=runs, seed=seed)
         document = probabilities_document(answers, scenario, qset, samples, swap, runs, seed)
-    if out is not None:
-        write_probabilities(out, document)
+        if out is not None:
+            write_probabilities(out, document)
     if as_json:
         print_json({"schema_version": SCHEMA_VERSION, "kind": "questions", **document})
         return
     con = console()
     table = Table(
-        title=f"Forecast questions: {qset.spec.name}",
-        caption=f"snapshot: {scenario.spec.meta.name}; {samples} samples (swap {swap:g}), {runs} "
-        f"Monte Carlo runs, seed {seed}",
+        title=Text(f"Forecast questions: {qset.spec.name}"),
+        caption=Text(
+            f"snapshot: {scenario.spec.meta.name}; {samples} samples (swap {swap:g}), {runs} "
+            f"Monte Carlo runs, seed {seed}"
+        ),
     )
     table.add_column("question")
     table.add_column("probability", justify="right")
     table.add_column("baseline", justify="right")
     table.add_column("method")
     for a in answers:
-        table.add_row(a.title, f"{a.probability:.3f}", f"{a.baseline:.3f}", a.method)
+        table.add_row(Text(a.title), f"{a.probability:.3f}", f"{a.baseline:.3f}", Text(a.method))
     con.print(table)
     for a in answers:
         con.print(f"\n{a.title} — {a.probability:.3f}", style="bold", markup=False)
@@ -292,7 +282,7 @@ def score_json(card: ScoreCard) -> dict[str, Any]:
                 "outcome": q.outcome,
                 "brier": q.brier,
                 "log": _finite(q.log),
-                "brier_skill": 1.0 - q.brier / 0.25,
+                "brier_skill": q.brier_skill,
             }
             for q in card.questions
         ],
@@ -325,12 +315,12 @@ def score(
         table.add_column(header, justify="left" if header == "question" else "right")
     for q in card.questions:
         table.add_row(
-            q.question,
+            Text(q.question),
             f"{q.probability:.3f}",
             "yes" if q.outcome else "no",
             f"{q.brier:.4f}",
             f"{q.log:.4f}",
-            f"{1.0 - q.brier / 0.25:+.3f}",
+            f"{q.brier_skill:+.3f}",
         )
     table.add_section()
     overall = (f"{card.brier:.4f}", f"{card.log:.4f}", f"{card.brier_skill:+.3f}")

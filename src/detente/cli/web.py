@@ -19,6 +19,12 @@ def default_data_dir() -> Path:
     return Path(base) / "detente"
 
 
+def url(host: str, port: int) -> str:
+    """The app's address; an IPv6 literal goes in brackets (RFC 3986, section 3.2.2): ``http://[::1]:8000/``."""
+    netloc = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"http://{netloc}:{port}/"
+
+
 def serve(
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     host: Annotated[
@@ -41,5 +47,5 @@ def serve(
         )
     folder = data or default_data_dir()
     app = create_app(folder, workers=workers, allowed_hosts=LOOPBACK_NAMES if host in LOOPBACK else None)
-    typer.echo(f"detente: serving http://{host}:{port}/ (data in {folder})")
+    typer.echo(f"detente: serving {url(host, port)} (data in {folder})")
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -212,16 +212,36 @@ def json_line_map(text: str, file: str) -> LineMap:
     return LineMap(file, _LazyLines(text))
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json object hook: a key given twice is an error (the later one would silently win)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def _parse_json(text: str, file: str) -> tuple[Any, LineMap]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        lines = json_line_map(text, file)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(file, exc.lineno, "", f"malformed JSON: {exc.msg}")]) from exc
-    return data, json_line_map(text, file)
+    except _DuplicateKey as exc:
+        raise InputError(
+            [Problem(file, None, str(exc), f"malformed JSON: duplicate key {str(exc)!r}")]
+        ) from exc
+    except RecursionError as exc:
+        raise InputError([Problem(file, None, "", "malformed JSON: nested too deeply")]) from exc
+    return data, lines
 
 
 # -- names ------------------------------------------------------------------------------------------
-_KEYWORDS = {"and", "or", "not", "if", "iff"}
 
 
 def _identifier(raw: str, fallback: str, taken: set[str]) -> str:
@@ -230,7 +250,7 @@ def _identifier(raw: str, fallback: str, taken: set[str]) -> str:
     name = re.sub(r"[^A-Za-z0-9_.]+", "_", ascii_text).strip("_") or fallback
     if not re.match(NAME_PATTERN, name):
         name = f"_{name}"
-    if name.lower() in _KEYWORDS:
+    if name.lower() in st.KEYWORDS:
         name = f"{name}_"
     unique, k = name, 2
     while unique in taken:

@@ -135,13 +135,13 @@ def explain(result: HypergameResult, concept: str = "seq") -> list[str]:
     """Plain-language account of where each misperceiving decision maker's expectations fail.
 
     For every state a misperceiver expects (an equilibrium of its perceived game) that is not a
-    hypergame equilibrium, name each decision maker for whom it is not stable, the move that decision
-    maker prefers, and the belief about that decision maker that made the expected state look stable.
+    hypergame equilibrium, name each decision maker for whom it is not stable, its most preferred
+    improvement that no response deters (in its own view of the game), and what the misperceiver
+    believed about that move. ``concept``: nash, gmr, smr or seq.
     """
     # Imported here: narrate depends on paths and coalition, which the hypergame core does not need.
     from detente.conflict.narrate import concept_name, describe_state, describe_step, dm_name
     from detente.conflict.paths import Step, changed_options
-    from detente.conflict.reference import legal_move
 
     c = result.conflict
     name = concept_name(concept)
@@ -157,27 +157,14 @@ def explain(result: HypergameResult, concept: str = "seq") -> list[str]:
                 continue
             reasons = []
             for i in (k for k in range(c.n_dms) if not stable[k, s]):
-                moves = [
-                    t for t in range(c.n_states) if c.ranks[i, t] > c.ranks[i, s] and legal_move(c, i, s, t)
-                ]
-                if not moves:
+                t = _free_move(result, concept, i, s)
+                if t is None:
                     continue
-                t = max(moves, key=lambda x: int(c.ranks[i, x]))
                 step = Step(s, t, (i,), changed_options(c, s, t))
-                believed = (
-                    "did not see that move at all"
-                    if local[t] < 0
-                    else f"believed {dm_name(c, i)} likes state {c.number(s)} "
-                    + (
-                        "better than"
-                        if game.ranks[i, local[s]] > game.ranks[i, local[t]]
-                        else "at least as much as"
-                    )
-                    + f" state {c.number(t)}"
-                )
                 reasons.append(
                     f"{dm_name(c, i)} truly prefers to move: {describe_step(c, step)}, reaching state "
-                    f"{c.number(t)}, and no response makes that move a mistake for it; {who} {believed}"
+                    f"{c.number(t)}, and no response makes that move a mistake for it; {who} "
+                    + _belief(c, game, local, i, s, t)
                 )
             out.append(
                 f"{who} expects {describe_state(c, s)} to hold: in the game as {who} sees it, this state is "
@@ -194,3 +181,31 @@ def explain(result: HypergameResult, concept: str = "seq") -> list[str]:
     else:
         out.append(f"When each side acts on its own view of the game, no outcome holds under {name}.")
     return out
+
+
+def _free_move(result: HypergameResult, concept: str, i: int, s: int) -> int | None:
+    """Decision maker i's most preferred undeterred improvement from real state s, judged in i's own
+    perceived game (as a real state index), or None."""
+    from detente.conflict.reference import unsanctioned_improvements
+
+    game, local = result.games[i], result.state_maps[i]
+    free = unsanctioned_improvements(game, concept, i, int(local[s]))
+    if not free:
+        return None
+    back = np.flatnonzero(local >= 0)
+    return int(back[max(free, key=lambda x: int(game.ranks[i, x]))])
+
+
+def _belief(c: Conflict, game: Conflict, local: IntArray, i: int, s: int, t: int) -> str:
+    """What the perceiver (whose game is ``game``) believed about decision maker i's move s -> t."""
+    from detente.conflict.narrate import dm_name
+
+    who, here, there = dm_name(c, i), c.number(s), c.number(t)
+    if local[t] < 0:
+        return "did not see that move at all"
+    believed_s, believed_t = int(game.ranks[i, local[s]]), int(game.ranks[i, local[t]])
+    if believed_s > believed_t:
+        return f"believed {who} likes state {here} better than state {there}"
+    if believed_s == believed_t:
+        return f"believed {who} is indifferent between states {here} and {there}"
+    return f"saw that {who} prefers state {there} but expected a response that would deter the move"

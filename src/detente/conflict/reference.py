@@ -83,13 +83,17 @@ def _others(conflict: Conflict, i: int) -> list[int]:
     return [k for k in range(conflict.n_dms) if k != i]
 
 
-def is_stable(conflict: Conflict, concept: str, i: int, s: int) -> bool:
-    """Is state s stable for decision maker i under ``concept`` (nash, gmr, smr, seq)?"""
+def unsanctioned_improvements(conflict: Conflict, concept: str, i: int, s: int) -> list[int]:
+    """The unilateral improvements of decision maker i from state s that no admissible response
+    under ``concept`` (nash, gmr, smr, seq) deters; s is stable for i exactly when there are none."""
     r = conflict.ranks[i]
     ups = improvements(conflict, i, s)
     if concept == "nash":
-        return not ups
+        return ups
+    if concept not in CONCEPTS:
+        raise ValueError(f"unknown stability concept {concept!r}; choose from {', '.join(CONCEPTS)}")
     others = _others(conflict, i)
+    free = []
     for s1 in ups:
         if concept == "gmr":
             sanctioned = any(r[s2] <= r[s] for s2 in coalition_reachable(conflict, others, s1, False))
@@ -98,13 +102,16 @@ def is_stable(conflict: Conflict, concept: str, i: int, s: int) -> bool:
                 r[s2] <= r[s] and all(r[s3] <= r[s] for s3 in reachable(conflict, i, s2))
                 for s2 in coalition_reachable(conflict, others, s1, False)
             )
-        elif concept == "seq":
-            sanctioned = any(r[s2] <= r[s] for s2 in coalition_reachable(conflict, others, s1, True))
         else:
-            raise ValueError(f"unknown stability concept {concept!r}; choose from {', '.join(CONCEPTS)}")
+            sanctioned = any(r[s2] <= r[s] for s2 in coalition_reachable(conflict, others, s1, True))
         if not sanctioned:
-            return False
-    return True
+            free.append(s1)
+    return free
+
+
+def is_stable(conflict: Conflict, concept: str, i: int, s: int) -> bool:
+    """Is state s stable for decision maker i under ``concept`` (nash, gmr, smr, seq)?"""
+    return not unsanctioned_improvements(conflict, concept, i, s)
 
 
 def stable(conflict: Conflict, concept: str) -> BoolArray:

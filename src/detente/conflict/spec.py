@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
+from detente.conflict.statements import KEYWORDS
 from detente.evidence import EvidenceList
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*$"
@@ -41,6 +51,13 @@ class OptionSpec(Base):
         "backward: can only be dropped (Y->N only).",
     )
     evidence: EvidenceList = []
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_keyword(cls, name: str) -> str:
+        if name.lower() in KEYWORDS:
+            raise ValueError(f"{name!r} is a word of the statement language ({', '.join(sorted(KEYWORDS))})")
+        return name
 
 
 class StatementSpec(Base):

@@ -25,6 +25,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 _TOKEN = re.compile(r"\s*(?:(?P<op>[()&|!~-])|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))")
 _KEYWORDS = {"and": "&", "or": "|", "not": "-", "if": "if", "iff": "iff"}
+KEYWORDS = frozenset(_KEYWORDS)
+"""Words of the statement language (matched in any case), so not usable as option names."""
 
 
 class StatementError(ValueError):

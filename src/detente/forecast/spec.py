@@ -467,8 +467,13 @@ class _InScenario(BaseModel):
 
 
 def parse_uncertain_space(data: Any, lines: LineMap) -> UncertainSpace:
-    """Validate parsed YAML: an issue-space mapping, or a mapping holding one under ``issues:``."""
-    if isinstance(data, dict) and "issues" in data and "actors" not in data:
+    """Validate parsed YAML: an issue-space mapping, or a scenario holding one under ``issues:``.
+
+    Any mapping with an ``issues`` key is a scenario (its own ``actors``, ``conflict`` and so on are
+    the scenario's business): only its ``issues:`` section is read, and problems keep their line
+    numbers in the scenario file.
+    """
+    if isinstance(data, dict) and "issues" in data:
         wrapped = validate_model(_InScenario, data, lines)
         return compile_uncertain_space(wrapped.issues, lines, ("issues",))
     return compile_uncertain_space(validate_model(IssueSpaceSpec, data, lines), lines)

@@ -95,18 +95,20 @@ def assess(
 ) -> Assessment:
     """Analyse one variant: outcome status per concept, equilibria, and the forecast distribution."""
     hyper = analyze_hypergame(conflict, perceptions, concepts)
+    # Which states the status quo reaches by unilateral improvements does not depend on the concept.
+    reached = (
+        status_quo_paths(conflict, hyper.real, concepts[0], max_paths=1).distance >= 0
+        if conflict.status_quo is not None
+        else np.zeros(conflict.n_states, dtype=bool)
+    )
     status: dict[str, dict[str, OutcomeStatus]] = {}
     for outcome in outcomes:
-        members = set(int(s) for s in outcome_states(conflict, outcome))
+        members = {int(s) for s in outcome_states(conflict, outcome)}
         per: dict[str, OutcomeStatus] = {}
         for concept in concepts:
-            real = members & set(int(s) for s in hyper.real.equilibria(concept))
-            held = members & set(int(s) for s in hyper.equilibria(concept))
-            reachable = False
-            if held and conflict.status_quo is not None:
-                sq = status_quo_paths(conflict, hyper.real, concept, max_paths=1)
-                reachable = any(int(sq.distance[s]) >= 0 for s in held)
-            per[concept] = OutcomeStatus(bool(real), bool(held), reachable)
+            real = members & {int(s) for s in hyper.real.equilibria(concept)}
+            held = members & {int(s) for s in hyper.equilibria(concept)}
+            per[concept] = OutcomeStatus(bool(real), bool(held), any(bool(reached[s]) for s in held))
         status[outcome.name] = per
     median: tuple[float, ...] = ()
     interval: tuple[tuple[float, float], ...] = ()

@@ -6,7 +6,8 @@
 * Logarithmic score (Good 1952): the mean of ln(p) for questions that resolved yes and ln(1 - p) for
   those that resolved no. 0 is perfect; always saying 0.5 scores ln 0.5 = -0.693; a certain forecast
   that turns out wrong scores minus infinity.
-* Brier skill score against the 0.5 baseline: 1 - Brier / 0.25.
+* Brier skill score against the 0.5 baseline: 1 - Brier / 0.25 (1 perfect, 0 no better than
+  always saying 0.5, negative worse).
 """
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ class ResolutionsFile(RootModel[dict[str, bool | Resolution]]):
     """Question id -> true/false, or {resolved, date, note}."""
 
 
+BASELINE_BRIER = 0.25
+"""Brier score of always forecasting 0.5, the reference of the Brier skill score."""
+
+
+def brier_skill_score(brier: float) -> float:
+    """Brier skill score against always forecasting 0.5: ``1 - brier / 0.25``."""
+    return 1.0 - brier / BASELINE_BRIER
+
+
 @dataclass(frozen=True)
 class QuestionScore:
     question: str
@@ -55,6 +65,11 @@ class QuestionScore:
     outcome: bool
     brier: float
     log: float
+
+    @property
+    def brier_skill(self) -> float:
+        """Brier skill score of this question against always forecasting 0.5."""
+        return brier_skill_score(self.brier)
 
 
 @dataclass(frozen=True)
@@ -71,8 +86,8 @@ class ScoreCard:
 
     @property
     def brier_skill(self) -> float:
-        """Brier skill score against always forecasting 0.5."""
-        return 1.0 - self.brier / 0.25
+        """Brier skill score of the mean Brier score against always forecasting 0.5."""
+        return brier_skill_score(self.brier)
 
 
 def score(probabilities: Mapping[str, float], outcomes: Mapping[str, bool]) -> ScoreCard:
@@ -89,7 +104,12 @@ def score(probabilities: Mapping[str, float], outcomes: Mapping[str, bool]) -> S
 
 
 def score_files(probabilities_path: str | Path, resolutions_path: str | Path) -> ScoreCard:
-    """Score a probabilities file against a resolutions file; unknown ids in either are an error."""
+    """Score a probabilities file against a resolutions file (:func:`score`).
+
+    A resolution of a question id the probabilities file has no probability for is an error, as is a
+    resolutions file that resolves none of its questions; questions with a probability and no
+    resolution (not resolved yet) are skipped.
+    """
     pdata, plines = load_yaml(probabilities_path)
     probs = validate_model(ProbabilitiesFile, pdata, plines)
     rdata, rlines = load_yaml(resolutions_path)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,12 +22,12 @@ from detente.conflict.model import Conflict, IntArray, compile_conflict, match_s
 from detente.errors import InputError, Problem
 from detente.forecast.spec import UncertainSpace, compile_uncertain_space
 from detente.interventions.patch import PatchError, apply_change
+from detente.packaged import packaged_file
 from detente.scenario.spec import ScenarioSpec
 from detente.yamlio import LineMap, format_loc, load_yaml, validate_model
 
 Loc = tuple[str | int, ...]
 T = TypeVar("T")
-_REPO = Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,8 +95,7 @@ def builtin_scenario(name: str = BUILTIN) -> Path:
     source tree; a name found in neither is an InputError.
     """
     file = f"{name}.yaml"
-    packaged = Path(str(resources.files("detente") / "data" / "scenarios" / file))
-    found = next((p for p in (packaged, _REPO / "scenarios" / file) if p.is_file()), None)
+    found = packaged_file("scenarios", file)
     if found is None:
         raise InputError([Problem(file, None, "", f"no built-in scenario named {name!r}")])
     return found

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -37,9 +36,9 @@ from pydantic import Field, model_validator
 from detente.conflict.spec import Base, Name, StateRef
 from detente.errors import InputError, Problem
 from detente.evidence import EvidenceList
+from detente.packaged import packaged_file
 from detente.yamlio import LineMap, load_yaml, validate_model
 
-_REPO = Path(__file__).resolve().parents[3]
 BUILTIN_QUESTIONS = "dprk_us_2019"
 """The default built-in question set: the North Korea–US talks, asked as of 9 October 2019."""
 
@@ -147,8 +146,7 @@ def builtin_questions(name: str = BUILTIN_QUESTIONS) -> Path:
     found in neither is an InputError.
     """
     file = f"{name}.yaml"
-    packaged = Path(str(resources.files("detente") / "data" / "questions" / file))
-    found = next((p for p in (packaged, _REPO / "questions" / file) if p.is_file()), None)
+    found = packaged_file("questions", file)
     if found is None:
         raise InputError([Problem(file, None, "", f"no built-in question set named {name!r}")])
     return found

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ from detente.conflict.model import Conflict, compile_conflict
 from detente.conflict.spec import ConflictSpec
 from detente.errors import InputError, Problem
 from detente.interventions.scoring import ResolutionsFile
+from detente.packaged import packaged_file
 from detente.scenario import Scenario, parse_scenario
 from detente.scenario.questions import QuestionSet, load_questions
 from detente.yamlio import LineMap, load_yaml, parse_yaml, validate_model
@@ -30,17 +30,15 @@ Kind = Literal["scenario", "conflict"]
 BUILTINS: dict[str, tuple[str, str]] = {
     "dprk_us_2019_06": ("scenarios", "dprk_us_2019_06.yaml"),
     "dprk_us_2019_10": ("scenarios", "dprk_us_2019_10.yaml"),
-    "chicken": ("examples/conflicts", "chicken.yaml"),
-    "prisoners_dilemma": ("examples/conflicts", "prisoners_dilemma.yaml"),
+    "chicken": ("conflicts", "chicken.yaml"),
+    "prisoners_dilemma": ("conflicts", "prisoners_dilemma.yaml"),
 }
-"""Built-in document name -> (folder, file name): looked up in the package data, then the source tree."""
+"""Built-in document name -> (folder, file name) in the package data."""
 
 QUESTION_SETS: dict[str, tuple[str, str, str]] = {
     "dprk_us_2019": ("questions", "dprk_us_2019.yaml", "dprk_us_2019_resolutions.yaml"),
 }
 """Built-in forecast question set name -> (folder, questions file, resolutions file)."""
-
-_REPO = Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,9 +92,7 @@ def builtin_names() -> list[str]:
 
 
 def _find(folder: str, file: str) -> Path | None:
-    packaged = resources.files("detente") / "data" / Path(folder).name / file
-    candidates = [Path(str(packaged)), _REPO / folder / file]
-    return next((p for p in candidates if p.is_file()), None)
+    return packaged_file(folder, file)
 
 
 def builtin_path(name: str) -> Path | None:
