@@ -128,3 +128,48 @@ def test_score_with_an_unknown_question_exit_2(probs: Path, tmp_path: Path) -> N
     result = runner.invoke(app, ["score", str(probs), str(res)])
     assert result.exit_code == 2
     assert f"{res}:2: [not_asked]" in result.stderr
+
+
+# -- user text, narrow terminals, failed writes ---------------------------------------------------
+def _table_rows(out: str) -> list[list[list[str]]]:
+    """The body rows of the box table printed in ``out``: per row, per cell, its lines top to bottom."""
+    rows: list[list[list[str]]] = []
+    for line in out.splitlines():
+        if not line.startswith("│"):
+            continue  # borders, the header row (drawn with ┃) and the text after the table
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if cells[0]:  # the "#" column is filled on a row's first line only
+            rows.append([[cell] for cell in cells])
+        else:
+            for parts, cell in zip(rows[-1], cells, strict=True):
+                if cell:
+                    parts.append(cell)
+    return rows
+
+
+def test_interventions_table_fits_80_columns_and_keeps_user_text(tmp_path: Path) -> None:
+    text = builtin_scenario().read_text(encoding="utf-8")
+    name = load_scenario(builtin_scenario()).spec.meta.name
+    assert text.count(f"name: {name}\n") == 1
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(text.replace(f"name: {name}\n", 'name: "Talks [/x] [sic]"\n'), encoding="utf-8")
+    doc = json.loads(run("interventions", str(renamed), "--mc", "0", "--json").stdout)
+    narrow = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["interventions", str(renamed), "--mc", "0"])
+    assert narrow.exit_code == 0, narrow.output
+    assert "Talks [/x] [sic]" in narrow.stdout  # printed as written, not read as rich markup
+    table = narrow.stdout[: narrow.stdout.index("\nEach intervention")]
+    assert max(len(line) for line in table.splitlines()) <= 80
+    # Nothing is cut off: folded names and wrapped summaries read back in full, in ranked order.
+    rows = _table_rows(table)
+    assert [("".join(r[1]), "".join(r[2]), " ".join(r[-1])) for r in rows] == [
+        (r["name"], r["addressee"], r["summary"]) for r in doc["ranked"]
+    ]
+
+
+def test_questions_out_that_cannot_be_written_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    target = blocker / "probs.yaml"
+    result = runner.invoke(app, ["questions", *SMALL, "--out", str(target)])
+    assert result.exit_code == 2, result.output
+    assert f"{target}: cannot write" in result.stderr

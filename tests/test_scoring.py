@@ -34,3 +34,23 @@ def test_files_and_their_errors(tmp_path: Path) -> None:
     probs.write_text("questions:\n  a: {probability: 1.5}\n")
     with pytest.raises(InputError, match=r"p.yaml:2: \[questions.a.probability\]"):
         score_files(probs, res)
+
+
+def test_brier_skill_per_question_and_overall_by_hand() -> None:
+    card = score({"a": 0.8, "b": 0.5, "c": 0.9}, {"a": True, "b": False, "c": False})
+    # Brier 0.04, 0.25, 0.81: skill 1 - B / 0.25 = 0.84, 0 (no better than 0.5), -2.24.
+    assert [q.brier_skill for q in card.questions] == pytest.approx([0.84, 0.0, -2.24])
+    # Overall: the skill of the mean Brier score, (0.04 + 0.25 + 0.81) / 3 = 0.3667 -> -0.4667.
+    assert card.brier_skill == pytest.approx(1 - (1.1 / 3) / 0.25)
+
+
+def test_questions_with_a_probability_and_no_resolution_are_skipped(tmp_path: Path) -> None:
+    probs = tmp_path / "p.yaml"
+    probs.write_text("questions:\n  a: {probability: 0.9}\n  later: {probability: 0.2}\n")
+    res = tmp_path / "r.yaml"
+    res.write_text("a: false\n")
+    card = score_files(probs, res)
+    assert [q.question for q in card.questions] == ["a"] and card.brier == pytest.approx(0.81)
+    res.write_text("{}\n")
+    with pytest.raises(InputError, match="resolves none of the questions"):
+        score_files(probs, res)

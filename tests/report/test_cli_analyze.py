@@ -88,3 +88,30 @@ def test_a_malformed_scenario_is_reported_at_its_line(tmp_path: Path, existing: 
         assert (out / "index.html").read_text(encoding="utf-8") == "an earlier report"
     else:
         assert not out.exists()
+
+
+def test_a_name_with_brackets_is_printed_as_written(tmp_path: Path) -> None:
+    # "[/x]" used to raise rich's MarkupError before the report was written.
+    text = (GMCR_DATA.parents[2] / "examples" / "conflicts" / "prisoners_dilemma.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert text.count("name: Prisoner's Dilemma\n") == 1
+    path = tmp_path / "renamed.yaml"
+    path.write_text(
+        text.replace("name: Prisoner's Dilemma\n", 'name: "Talks [/x] [sic]"\n'), encoding="utf-8"
+    )
+    out = tmp_path / "report"
+    result = run(str(path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Talks [/x] [sic]" in result.stdout
+    assert "Talks [/x] [sic]" in html.unescape((out / "index.html").read_text(encoding="utf-8"))
+
+
+def test_a_report_that_cannot_be_written_exits_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run(str(GMCR_DATA / "chicken.gmcr"), "--out", str(blocker / "report"))
+    assert result.exit_code == 2, result.output
+    assert f"{blocker / 'report' / 'index.html'}: cannot write" in result.stderr
+    assert "HTML report written" not in result.stdout
+    assert blocker.read_text(encoding="utf-8") == "not a folder"

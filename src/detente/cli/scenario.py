@@ -20,6 +20,7 @@ from rich.text import Text
 
 from detente.analysis import analyze_scenario
 from detente.cli.common import console, print_json, reporting_errors
+from detente.conflict.export import SCHEMA_VERSION
 from detente.conflict.narrate import concept_name
 from detente.interventions.evaluate import Assessment, InterventionReport
 from detente.interventions.questions import (
@@ -38,7 +39,6 @@ from detente.scenario.questions import builtin_questions, load_questions
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for every random draw (recorded in the output).")]
-SCHEMA_VERSION = 1
 
 
 def _snapshot(file: Path | None) -> Scenario:
