@@ -30,7 +30,7 @@ from detente.interventions.scoring import score_files
 from detente.scenario import parse_scenario
 from detente.scenario.load import Scenario
 from detente.scenario.questions import QuestionSet, QuestionSetSpec
-from detente.yamlio import LineMap, parse_yaml, validate_model
+from detente.yamlio import LineMap, dump_yaml, parse_yaml, validate_model
 
 NOTE = [{"note": "assumption: a test"}]
 
@@ -90,7 +90,7 @@ def question(qid: str, indicator: dict[str, Any], closes: str = "2020-12-31") ->
 
 
 def qset_text(*questions: dict[str, Any]) -> str:
-    return yaml.safe_dump({"name": "test questions", "questions": list(questions)}, sort_keys=False)
+    return dump_yaml({"name": "test questions", "questions": list(questions)})
 
 
 def qset(*questions: dict[str, Any]) -> QuestionSet:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from detente.errors import InputError
-from detente.yamlio import atomic_write, atomic_write_text, parse_yaml
+from detente.yamlio import atomic_write, atomic_write_text, dump_yaml, parse_yaml
 
 
 def test_line_map_points_at_keys_and_items() -> None:
@@ -53,3 +53,16 @@ def test_an_os_error_is_an_input_error_naming_the_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"report.html: cannot write: Is a directory"):
         atomic_write_text(folder, "x")
     assert folder.is_dir() and list(folder.iterdir()) == []
+
+
+def test_control_characters_are_a_clear_error() -> None:
+    with pytest.raises(InputError, match=r"f.yaml:1: malformed YAML: character #x001f is not allowed"):
+        parse_yaml("a: b\x1f\n", "f.yaml")
+
+
+def test_dumped_yaml_reads_back_even_when_values_repeat() -> None:
+    shared = [{"note": "assumption: the same evidence twice"}]
+    data = {"a": {"evidence": shared}, "b": {"evidence": shared}}
+    text = dump_yaml(data)
+    assert "&" not in text and "*" not in text
+    assert parse_yaml(text, "f.yaml")[0] == data

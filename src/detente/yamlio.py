@@ -99,12 +99,29 @@ class _Loader(yaml.SafeLoader):
         return mapping
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes every value out in full: no anchors or aliases, which :func:`parse_yaml` refuses."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(data: Any, width: int = 100) -> str:
+    """YAML text of plain data, keys in their given order, readable again by :func:`parse_yaml`."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=width)
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
     """Parse YAML text safely, once; return the data and its line map, or raise InputError."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # the reader already refuses control characters
         node = loader.get_single_node()
         data = None if node is None else loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        where = text.count("\n", 0, exc.position) + 1
+        bad = f"character #x{exc.character:04x} is not allowed in YAML"
+        raise InputError([Problem(file, where, "", f"malformed YAML: {bad}")]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -116,7 +133,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
     except RecursionError as exc:
         raise InputError([Problem(file, None, "", "malformed YAML: nested too deeply")]) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Loc, int] = {}
     if node is not None:
         _walk(node, (), lines)

@@ -39,7 +39,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 from detente.conflict import statements as st
@@ -63,7 +62,7 @@ from detente.conflict.spec import (
     TiedSpec,
 )
 from detente.errors import InputError, ModelTooLargeError, Problem
-from detente.yamlio import LineMap, Loc, atomic_write_text, format_loc, validate_model
+from detente.yamlio import LineMap, Loc, atomic_write_text, dump_yaml, format_loc, validate_model
 
 GMCR_SUFFIX = ".gmcr"
 _DIRECTION_TO_GMCR = {Direction.BOTH: "both", Direction.FORWARD: "fwd", Direction.BACKWARD: "back"}
@@ -752,7 +751,7 @@ def write_gmcr(item: Conflict | ConflictSpec, path: str | Path) -> None:
 def yaml_text(spec: ConflictSpec) -> str:
     """A detente conflict YAML document for ``spec`` (defaults left out)."""
     data = spec.model_dump(mode="json", exclude_defaults=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(data)
 
 
 def write_yaml(item: Conflict | ConflictSpec, path: str | Path) -> None:

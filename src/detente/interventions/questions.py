@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from detente.analysis import PATH_CONCEPT, perceptions_of
 from detente.conflict.hypergame import analyze_hypergame
@@ -57,7 +56,7 @@ from detente.forecast.models import MODEL_NAMES
 from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo
 from detente.scenario.load import Scenario, parse_scenario
 from detente.scenario.questions import IndicatorSpec, QuestionSet, QuestionSpec
-from detente.yamlio import atomic_write_text
+from detente.yamlio import atomic_write_text, dump_yaml
 
 SAMPLES = 200
 SWAP = 0.15
@@ -449,5 +448,5 @@ def probabilities_document(
 
 def write_probabilities(path: str | Path, document: Mapping[str, Any]) -> None:
     """Write a probabilities document as YAML, atomically (the file is whole or untouched)."""
-    text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
+    text = dump_yaml(dict(document))
     atomic_write_text(path, "# Probabilities written by detente questions.\n" + text)

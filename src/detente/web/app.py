@@ -36,7 +36,6 @@ from detente.web.documents import (
     Loaded,
     builtin_names,
     builtin_text,
-    dump_yaml,
     load_question_set,
     load_text,
     question_outcomes,
@@ -47,7 +46,7 @@ from detente.web.graph import state_graph
 from detente.web.limits import MAX_BODY, BodyLimit, SameOrigin, too_large_message
 from detente.web.runner import PARAMS, Runner, version_label
 from detente.web.store import RunRow, Store, VersionRow
-from detente.yamlio import parse_yaml
+from detente.yamlio import dump_yaml, parse_yaml
 
 Json = dict[str, Any]
 MAX_ID = 2**62

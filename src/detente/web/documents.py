@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from detente.conflict.model import Conflict, compile_conflict
 from detente.conflict.spec import ConflictSpec
 from detente.errors import InputError, Problem
@@ -79,11 +77,6 @@ def load_text(text: str, file: str = "<upload>") -> Loaded:
     """Parse and validate YAML text (cached: versions never change, so equal text loads equally)."""
     data, lines = parse_yaml(text, file)
     return parse_document(data, lines)
-
-
-def dump_yaml(data: Any) -> str:
-    """YAML text of edited data (block style, keys in their order; comments do not survive)."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
 
 
 def builtin_names() -> list[str]:
