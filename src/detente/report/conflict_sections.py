@@ -31,7 +31,7 @@ def options_section(conflict: Conflict) -> Section:
             conflict.decision_makers[o.owner].name,
             o.name,
             _DIRECTION[o.direction],
-            o.description,
+            o.label or o.description,
             str(len(o.evidence)),
         )
         for o in conflict.options
