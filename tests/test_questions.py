@@ -224,6 +224,21 @@ def test_same_seed_same_answers() -> None:
     assert [a.probability for a in other] != [a.probability for a in first]
 
 
+def test_progress_counts_conflict_samples_then_monte_carlo_runs() -> None:
+    questions = qset(
+        question("c", {"kind": "conflict", "pattern": {"a": "Y"}}),
+        question("f", {"kind": "forecast", "dimension": "x", "model": "median", "above": 45}),
+    )
+    seen: list[tuple[int, int]] = []
+    answers = answer_questions(
+        scenario(pd_data()), questions, samples=7, runs=20, seed=3, progress=lambda d, t: seen.append((d, t))
+    )
+    assert {t for _, t in seen} == {7 + 20}
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[:7] == list(range(1, 8)) and done[-1] == 27
+    assert answers == answer_questions(scenario(pd_data()), questions, samples=7, runs=20, seed=3)
+
+
 # -- judgement, reasoning, warnings ---------------------------------------------------------------
 def test_judgement_is_the_stated_prior_and_says_so() -> None:
     questions = qset(question("j", {"kind": "judgement", "probability": 0.3}))

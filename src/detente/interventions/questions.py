@@ -38,7 +38,7 @@ any work, since every question must get an answer to be scored.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,17 +129,26 @@ def perturb(data: Mapping[str, Any], rng: np.random.Generator, swap: float) -> d
     return out
 
 
-def settle(scenario: Scenario, samples: int = SAMPLES, swap: float = SWAP, seed: int = SEED) -> Settlement:
-    """The settling states of the snapshot as written and of ``samples`` perturbed copies of it."""
+def settle(
+    scenario: Scenario,
+    samples: int = SAMPLES,
+    swap: float = SWAP,
+    seed: int = SEED,
+    progress: Callable[[int, int], None] | None = None,
+) -> Settlement:
+    """The settling states of the snapshot as written and of ``samples`` perturbed copies of it;
+    ``progress(done, samples)`` after each copy."""
     base, base_stuck = settling_states(scenario)
     rng = np.random.default_rng(seed)
     drawn = []
     stuck = 0
-    for _ in range(samples):
+    for k in range(samples):
         variant = parse_scenario(perturb(scenario.data, rng, swap), scenario.lines, check_interventions=False)
         states, none_reachable = settling_states(variant)
         drawn.append(states)
         stuck += none_reachable
+        if progress is not None:
+            progress(k + 1, samples)
     return Settlement(base, tuple(drawn), stuck, base_stuck, swap, seed)
 
 
@@ -383,19 +392,33 @@ def answer_questions(
     swap: float = SWAP,
     runs: int = RUNS,
     seed: int = SEED,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Answer, ...]:
     """Every question's probability from the snapshot ``scenario`` (see module doc), in file order.
 
     The conflict samples and each forecast model's Monte Carlo run once and serve every question.
+    ``progress(done, total)`` counts conflict samples and Monte Carlo runs together.
     """
     if samples < 0 or runs < 1 or not 0.0 <= swap <= 1.0:
         raise ValueError("need samples >= 0, runs >= 1 and 0 <= swap <= 1")
     check_indicators(scenario, questions)
     indicators = [q.indicator for q in questions.spec.questions if q.indicator is not None]
     needs_conflict = any(i.kind == "conflict" for i in indicators)
-    settlement = settle(scenario, samples, swap, seed) if needs_conflict else None
     models = sorted({i.model for i in indicators if i.kind == "forecast"})
-    mc = {m: run_monte_carlo(scenario.issues, m, runs, seed=seed, workers=1) for m in models}
+    total = (samples if needs_conflict else 0) + runs * len(models)
+
+    def report(offset: int) -> Callable[[int, int], None] | None:
+        sink = progress
+        if sink is None:
+            return None
+        return lambda done, _part: sink(offset + done, total)
+
+    settlement = settle(scenario, samples, swap, seed, report(0)) if needs_conflict else None
+    first = samples if needs_conflict else 0
+    mc = {
+        m: run_monte_carlo(scenario.issues, m, runs, seed=seed, workers=1, progress=report(first + k * runs))
+        for k, m in enumerate(models)
+    }
     return tuple(answer_question(scenario, q, settlement, mc) for q in questions.spec.questions)
 
 

@@ -449,7 +449,9 @@ def _questions(doc: Loaded, p: QuestionsParams, progress: Progress | None) -> tu
         qset = load_question_set(p.question_set)
         if qset is None:
             raise RunError(f"the question set {p.question_set!r} is not installed")
-        answers = answer_questions(scenario, qset, samples=p.samples, swap=p.swap, runs=p.runs, seed=p.seed)
+        answers = answer_questions(
+            scenario, qset, samples=p.samples, swap=p.swap, runs=p.runs, seed=p.seed, progress=progress
+        )
         outcomes = question_outcomes(p.question_set)
     except (InputError, ValueError) as exc:
         raise RunError(f"the questions cannot be answered from this version: {exc}") from exc
