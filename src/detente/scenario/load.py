@@ -22,7 +22,7 @@ from detente.conflict.model import Conflict, IntArray, compile_conflict, match_s
 from detente.errors import InputError, Problem
 from detente.forecast.spec import UncertainSpace, compile_uncertain_space
 from detente.interventions.patch import PatchError, apply_change
-from detente.packaged import packaged_file
+from detente.packaged import builtin_yaml
 from detente.scenario.spec import ScenarioSpec
 from detente.yamlio import LineMap, format_loc, load_yaml, validate_model
 
@@ -89,16 +89,8 @@ BUILTIN = "dprk_us_2019_10"
 
 
 def builtin_scenario(name: str = BUILTIN) -> Path:
-    """The file of a scenario shipped with detente (``scenarios/<name>.yaml``).
-
-    Looked up in the package data (``detente/data/scenarios``) of an installed copy, then in the
-    source tree; a name found in neither is an InputError.
-    """
-    file = f"{name}.yaml"
-    found = packaged_file("scenarios", file)
-    if found is None:
-        raise InputError([Problem(file, None, "", f"no built-in scenario named {name!r}")])
-    return found
+    """The file of a scenario shipped with detente (package data ``scenarios/<name>.yaml``)."""
+    return builtin_yaml("scenarios", name, "scenario")
 
 
 def load_scenario(path: str | Path) -> Scenario:

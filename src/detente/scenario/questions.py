@@ -34,9 +34,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from detente.conflict.spec import Base, Name, StateRef
-from detente.errors import InputError, Problem
+from detente.errors import InputError
 from detente.evidence import EvidenceList
-from detente.packaged import packaged_file
+from detente.packaged import builtin_yaml
 from detente.yamlio import LineMap, load_yaml, validate_model
 
 BUILTIN_QUESTIONS = "dprk_us_2019"
@@ -140,16 +140,8 @@ class QuestionSet:
 
 
 def builtin_questions(name: str = BUILTIN_QUESTIONS) -> Path:
-    """The file of a question set shipped with detente (``questions/<name>.yaml``).
-
-    Looked up in the package data (``detente/data/questions``), then in the source tree; a name
-    found in neither is an InputError.
-    """
-    file = f"{name}.yaml"
-    found = packaged_file("questions", file)
-    if found is None:
-        raise InputError([Problem(file, None, "", f"no built-in question set named {name!r}")])
-    return found
+    """The file of a question set shipped with detente (package data ``questions/<name>.yaml``)."""
+    return builtin_yaml("questions", name, "question set")
 
 
 def load_questions(path: str | Path) -> QuestionSet:
