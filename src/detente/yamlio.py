@@ -141,14 +141,17 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
     return data, LineMap(file, lines)
 
 
+def read_text(path: str | Path) -> str:
+    """A UTF-8 text file (a leading byte-order mark dropped); missing or unreadable is an InputError."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(path), None, "", f"cannot read file: {exc}")]) from exc
+
+
 def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
     """Read and parse a YAML file; a missing or unreadable file is an InputError too."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(p), None, "", f"cannot read file: {exc}")]) from exc
-    return parse_yaml(text, str(p))
+    return parse_yaml(read_text(path), str(path))
 
 
 def validate_model(model: type[M], data: Any, lines: LineMap) -> M:

@@ -62,7 +62,7 @@ from detente.conflict.spec import (
     TiedSpec,
 )
 from detente.errors import InputError, ModelTooLargeError, Problem
-from detente.yamlio import LineMap, Loc, atomic_write_text, dump_yaml, format_loc, validate_model
+from detente.yamlio import LineMap, Loc, atomic_write_text, dump_yaml, format_loc, read_text, validate_model
 
 GMCR_SUFFIX = ".gmcr"
 _DIRECTION_TO_GMCR = {Direction.BOTH: "both", Direction.FORWARD: "fwd", Direction.BACKWARD: "back"}
@@ -481,11 +481,7 @@ def _gmcr_mask(pattern: str | AndList) -> tuple[int, int]:
 
 def _read(path: str | Path) -> tuple[ConflictSpec, Conflict]:
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(p), None, "", f"cannot read file: {exc}")]) from exc
-    data, lines = _parse_json(text, str(p))
+    data, lines = _parse_json(read_text(p), str(p))
     reader = _Reader(validate_model(GmcrFile, data, lines), lines)
     reader.check()
     spec = reader.build(str(p))

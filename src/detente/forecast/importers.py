@@ -38,6 +38,7 @@ import numpy as np
 
 from detente.errors import InputError, Problem
 from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
+from detente.yamlio import read_text
 
 Format = Literal["yaml", "ktab-csv", "ktab-xml", "nxcs", "acps", "exchange", "deu"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -193,11 +194,7 @@ def _salience_factor(out: _Problems, values: Sequence[tuple[float, int, str]]) -
 
 
 def _lines(path: Path) -> list[str]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(path), None, "", f"cannot read file: {exc}")]) from exc
-    return text.replace("\ufeff", "").splitlines()
+    return read_text(path).replace("\ufeff", "").splitlines()
 
 
 def _csv_rows(lines: Sequence[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
