@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from detente.forecast.importers import import_file
 from detente.forecast.models import run_model
 from detente.forecast.montecarlo import run_monte_carlo
 from detente.forecast.space import IssueSpace
-from detente.forecast.spec import UncertainSpace
+from detente.forecast.uncertain import UncertainSpace
+from detente.io.importers import import_file
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "forecast"
 

@@ -22,14 +22,14 @@ import numpy as np
 import pytest
 
 from detente.analysis import Analysis, analyze_file, analyze_scenario
-from detente.conflict.hypergame import explain
 from detente.conflict.model import Conflict
-from detente.conflict.narrate import option_phrase
 from detente.conflict.stability import CONCEPTS
 from detente.errors import InputError
-from detente.report.builder import build_document
-from detente.report.document import Document
-from detente.scenario import builtin_scenario, load_scenario
+from detente.io.scenario import builtin_scenario, load_scenario
+from detente.render.hypergame_words import explain
+from detente.render.narrate import option_phrase
+from detente.render.report.builder import build_document
+from detente.render.report.document import Document
 
 JUNE = "dprk_us_2019_06"
 OCTOBER = "dprk_us_2019_10"

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from detente.cli import app
 from detente.conflict import reference
-from detente.conflict.gmcr_json import load_gmcr
-from detente.conflict.model import load_conflict
-from detente.conflict.spec import ConflictSpec
+from detente.io.conflict import load_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.gmcr import load_gmcr
 from tests.conflict.helpers import EXAMPLES
 
 runner = CliRunner(env={"COLUMNS": "160"})  # wide enough that no message is wrapped
@@ -344,7 +344,7 @@ def test_unknown_concept_message_offers_the_limited_move_horizons() -> None:
 def test_a_scenario_file_is_analysed_as_its_conflict_section(tmp_path: Path) -> None:
     import yaml
 
-    from detente.scenario import builtin_scenario
+    from detente.io.scenario import builtin_scenario
 
     scenario = builtin_scenario("dprk_us_2019_06")
     section = tmp_path / "conflict.yaml"
@@ -357,7 +357,7 @@ def test_a_scenario_file_is_analysed_as_its_conflict_section(tmp_path: Path) -> 
 
 
 def test_convert_refuses_a_scenario_file(tmp_path: Path) -> None:
-    from detente.scenario import builtin_scenario
+    from detente.io.scenario import builtin_scenario
 
     out = tmp_path / "out.gmcr"
     result = runner.invoke(app, ["conflict", "convert", str(builtin_scenario()), str(out)])

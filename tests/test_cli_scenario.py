@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from detente.cli import scenario as commands
 from detente.interventions.scoring import ProbabilitiesFile
-from detente.scenario import builtin_scenario, load_scenario
-from detente.scenario.questions import builtin_questions, load_questions
+from detente.io.questions import builtin_questions, load_questions
+from detente.io.scenario import builtin_scenario, load_scenario
 
 app = typer.Typer()
 app.command("interventions")(commands.interventions)

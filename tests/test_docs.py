@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, TypeAdapter
 
-from detente.conflict.model import compile_conflict
-from detente.conflict.spec import ConflictSpec
 from detente.errors import InputError
-from detente.forecast.spec import IssueSpaceSpec, compile_uncertain_space
 from detente.interventions.scoring import ResolutionsFile
-from detente.scenario.questions import QuestionSetSpec
-from detente.scenario.spec import ScenarioSpec
-from detente.yamlio import parse_yaml, validate_model
+from detente.io.conflict import compile_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.forecast_spec import IssueSpaceSpec, compile_uncertain_space
+from detente.io.questions import QuestionSetSpec
+from detente.io.scenario_spec import ScenarioSpec
+from detente.io.yamlio import parse_yaml, validate_model
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 GUIDES = ("conflict.md", "scenario.md", "forecast.md")

@@ -3,8 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from detente.conflict.spec import ConflictSpec
-from detente.evidence import Evidence, collect_evidence
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.evidence import Evidence, collect_evidence
 
 
 def test_collects_from_every_level() -> None:

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from detente.interventions.patch import Change, PatchError, apply_intervention, parse_path
+from detente.io.patch import Change, PatchError, apply_intervention, parse_path
 
 DATA = {
     "conflict": {

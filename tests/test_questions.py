@@ -27,10 +27,9 @@ from detente.interventions.questions import (
     write_probabilities,
 )
 from detente.interventions.scoring import score_files
-from detente.scenario import parse_scenario
-from detente.scenario.load import Scenario
-from detente.scenario.questions import QuestionSet, QuestionSetSpec
-from detente.yamlio import LineMap, dump_yaml, parse_yaml, validate_model
+from detente.io.questions import QuestionSet, QuestionSetSpec
+from detente.io.scenario import Scenario, parse_scenario
+from detente.io.yamlio import LineMap, dump_yaml, parse_yaml, validate_model
 
 NOTE = [{"note": "assumption: a test"}]
 

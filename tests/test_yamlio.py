@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from detente.errors import InputError
-from detente.yamlio import atomic_write, atomic_write_text, dump_yaml, parse_yaml
+from detente.io.yamlio import atomic_write, atomic_write_text, dump_yaml, parse_yaml
 
 
 def test_line_map_points_at_keys_and_items() -> None:

@@ -1,7 +1,7 @@
 """The main job: analyse a scenario (or a bare conflict) with every engine and gather the results.
 
 Data flows one way: file -> validated scenario -> engines -> this :class:`Analysis` (plain result
-objects) -> renderers (:mod:`detente.report.builder` for the terminal summary and the HTML report).
+objects) -> renderers (:mod:`detente.render.report.builder` for the terminal summary and the HTML report).
 Nothing here prints or writes files.
 """
 
@@ -14,20 +14,21 @@ from typing import Any
 
 import pandas as pd
 
-from detente.conflict.gmcr_json import GMCR_SUFFIX, load_gmcr
 from detente.conflict.hypergame import HypergameResult, Perception, analyze_hypergame
-from detente.conflict.model import Conflict, compile_conflict
+from detente.conflict.model import Conflict
 from detente.conflict.paths import StatusQuoAnalysis, status_quo_paths
-from detente.conflict.spec import ConflictSpec
 from detente.conflict.stability import CONCEPTS, StabilityResult, analyze
-from detente.evidence import EvidenceRow, collect_evidence
 from detente.forecast.models import run_model
 from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo, tornado
 from detente.forecast.space import ForecastResult
-from detente.forecast.spec import UncertainSpace
+from detente.forecast.uncertain import UncertainSpace
 from detente.interventions.evaluate import InterventionReport, evaluate
-from detente.scenario.load import Scenario, parse_scenario
-from detente.yamlio import LineMap, load_yaml, validate_model
+from detente.io.conflict import compile_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.evidence import EvidenceRow, collect_evidence
+from detente.io.gmcr import GMCR_SUFFIX, load_gmcr
+from detente.io.scenario import Scenario, parse_scenario
+from detente.io.yamlio import LineMap, load_yaml, validate_model
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` while long steps run."""

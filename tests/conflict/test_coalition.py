@@ -14,10 +14,11 @@ from detente.conflict.coalition import (
     legal_closure,
     move_matrix,
 )
-from detente.conflict.model import Conflict, compile_conflict
-from detente.conflict.spec import ConflictSpec
+from detente.conflict.model import Conflict
 from detente.errors import ModelTooLargeError
-from detente.yamlio import parse_yaml, validate_model
+from detente.io.conflict import compile_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.yamlio import parse_yaml, validate_model
 from tests.conflict.strategies import conflicts
 
 INDIVIDUAL = {"cnash": "nash", "cgmr": "gmr", "csmr": "smr", "cseq": "seq"}

@@ -11,8 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from detente.conflict import statements as st
-from detente.conflict.gmcr_json import (
+from detente.conflict.model import Conflict, Direction
+from detente.conflict.stability import analyze
+from detente.errors import InputError
+from detente.io import statements as st
+from detente.io.conflict import compile_conflict, load_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.gmcr import (
     dnf,
     gmcr_dict,
     json_line_map,
@@ -23,11 +28,7 @@ from detente.conflict.gmcr_json import (
     write_gmcr,
     write_yaml,
 )
-from detente.conflict.model import Conflict, Direction, compile_conflict, load_conflict
-from detente.conflict.spec import ConflictSpec
-from detente.conflict.stability import analyze
-from detente.errors import InputError
-from detente.yamlio import parse_yaml, validate_model
+from detente.io.yamlio import parse_yaml, validate_model
 from tests.conflict.helpers import EXAMPLES
 from tests.conflict.strategies import conflicts
 

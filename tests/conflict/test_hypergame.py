@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.conflict import reference
-from detente.conflict.hypergame import Perception, analyze_hypergame, explain
-from detente.conflict.model import Conflict, compile_conflict
-from detente.conflict.spec import ConflictSpec
+from detente.conflict.hypergame import Perception, analyze_hypergame
+from detente.conflict.model import Conflict
+from detente.io.conflict import compile_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.render.hypergame_words import explain
 from tests.conflict.strategies import conflicts
 
 SPEC = {

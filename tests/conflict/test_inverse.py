@@ -13,10 +13,11 @@ from hypothesis import strategies as hs
 from detente.conflict import inverse as inverse_module
 from detente.conflict import reference
 from detente.conflict.inverse import MAX_STATES, inverse_analysis, inverse_statement_orders
-from detente.conflict.model import Conflict, DecisionMaker, Option, compile_conflict, load_conflict
-from detente.conflict.spec import ConflictSpec
+from detente.conflict.model import Conflict, DecisionMaker, Option
 from detente.errors import ModelTooLargeError
-from detente.yamlio import parse_yaml, validate_model
+from detente.io.conflict import compile_conflict, load_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.yamlio import parse_yaml, validate_model
 from tests.conflict.helpers import EXAMPLES
 from tests.conflict.strategies import conflicts
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from detente.conflict.model import Conflict, load_conflict
+from detente.conflict.model import Conflict
 from detente.conflict.stability import CONCEPTS, analyze
+from detente.io.conflict import load_conflict
 from tests.conflict.helpers import EXAMPLES
 
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from detente.conflict.model import compile_conflict, load_conflict
-from detente.conflict.spec import ConflictSpec
 from detente.errors import InputError
-from detente.yamlio import parse_yaml, validate_model
+from detente.io.conflict import compile_conflict, load_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.yamlio import parse_yaml, validate_model
 from tests.conflict.helpers import EXAMPLES
 
 

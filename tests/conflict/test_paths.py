@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from detente.conflict import narrate, reference
+from detente.conflict import reference
 from detente.conflict.coalition import coalition_stability
 from detente.conflict.model import Conflict
 from detente.conflict.paths import Path, Step, status_quo_paths
 from detente.conflict.stability import StabilityResult, analyze
 from detente.errors import ModelTooLargeError
+from detente.render import narrate
 from tests.conflict.strategies import conflicts
 from tests.conflict.test_coalition import JOINT, compile_text
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from detente.conflict import statements as st
+from detente.io import statements as st
 
 OPTIONS = {"a": 0, "b": 1, "c": 2}
 CODES = np.arange(8, dtype=np.int64)  # bit 0 = a, bit 1 = b, bit 2 = c

@@ -15,8 +15,8 @@ from detente.cli import forecast as cli
 from detente.cli.forecast import app, bind_params
 from detente.forecast.models import run_model
 from detente.forecast.space import ForecastResult, IssueSpace
-from detente.forecast.spec import load_uncertain_space
-from detente.scenario import builtin_scenario, load_scenario
+from detente.io.forecast_spec import load_uncertain_space
+from detente.io.scenario import builtin_scenario, load_scenario
 
 DATA = Path(__file__).parent / "data"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "json.md"

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from detente.cli.forecast import app
 from detente.errors import InputError
-from detente.forecast.importers import detect_format, import_file, validate_directory
 from detente.forecast.models import run_model
+from detente.io.importers import detect_format, import_file, validate_directory
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "forecast"

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from detente.cli.forecast import app
 from detente.forecast.montecarlo import run_monte_carlo, tornado
 from detente.forecast.space import ForecastResult, IssueSpace
-from detente.forecast.spec import UncertainSpace, load_uncertain_space, parse_uncertain_space
-from detente.yamlio import parse_yaml
+from detente.forecast.uncertain import UncertainSpace
+from detente.io.forecast_spec import load_uncertain_space, parse_uncertain_space
+from detente.io.yamlio import parse_yaml
 
 DATA = Path(__file__).parent / "data"
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.errors import InputError
-from detente.forecast.spec import (
+from detente.io.forecast_spec import (
     Distribution,
     IssueSpaceSpec,
     UncertainSpace,
@@ -19,7 +19,7 @@ from detente.forecast.spec import (
     load_uncertain_space,
     parse_uncertain_space,
 )
-from detente.yamlio import parse_yaml
+from detente.io.yamlio import parse_yaml
 
 DATA = Path(__file__).parent / "data"
 

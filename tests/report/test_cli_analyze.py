@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from detente.cli import app
-from detente.scenario import builtin_scenario
+from detente.io.scenario import builtin_scenario
 
 GMCR_DATA = Path(__file__).resolve().parents[1] / "conflict" / "data"
 SECTION_IDS = [

@@ -20,11 +20,11 @@ from rich.console import Console
 
 from detente.analysis import analyze_scenario
 from detente.errors import InputError
-from detente.report.builder import build_document
-from detente.report.document import Document, Figure, Section, Table
-from detente.report.html import render_html, write_html
-from detente.report.terminal import MAX_TERMINAL_ROWS, print_document
-from detente.scenario import builtin_scenario, load_scenario
+from detente.io.scenario import builtin_scenario, load_scenario
+from detente.render.report.builder import build_document
+from detente.render.report.document import Document, Figure, Section, Table
+from detente.render.report.html import render_html, write_html
+from detente.render.report.terminal import MAX_TERMINAL_ROWS, print_document
 from tests.report.chromium import chromium, needs_chromium
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from detente.report.document import Document, Section, Table
-from detente.report.terminal import MAX_TERMINAL_ROWS, print_document
+from detente.render.report.document import Document, Section, Table
+from detente.render.report.terminal import MAX_TERMINAL_ROWS, print_document
 
 # Each string would be read as markup if it were not escaped: a closing tag with no opening tag
 # raises MarkupError, and "[sic]" / "[bold]" look like style tags that rich would swallow.

@@ -21,14 +21,13 @@ import pytest
 from detente.conflict import reference
 from detente.conflict.hypergame import Perception, analyze_hypergame
 from detente.conflict.model import Conflict, IntArray, match_states
-from detente.conflict.spec import PreferenceSpec, StateRef, TiedSpec
 from detente.conflict.stability import analyze
-from detente.interventions.patch import Change, apply_intervention
 from detente.interventions.scoring import ResolutionsFile
-from detente.scenario import Scenario, load_scenario, parse_scenario, verify_quotes
-from detente.scenario.load import evidence_entries
-from detente.scenario.questions import load_questions
-from detente.yamlio import LineMap, load_yaml, validate_model
+from detente.io.conflict_spec import PreferenceSpec, StateRef, TiedSpec
+from detente.io.patch import Change, apply_intervention
+from detente.io.questions import load_questions
+from detente.io.scenario import Scenario, evidence_entries, load_scenario, parse_scenario, verify_quotes
+from detente.io.yamlio import LineMap, load_yaml, validate_model
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / ".." / "shared" / "seeds"

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from detente.interventions.patch import PatchError
+from detente.io.patch import PatchError
+from detente.io.yamlio import parse_yaml
 from detente.web.forms import FieldEdit, apply_edits, form_groups
-from detente.yamlio import parse_yaml
 from tests.web.conftest import REPO
 
 

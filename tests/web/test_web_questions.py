@@ -9,8 +9,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 from detente.interventions.questions import RUNS, SAMPLES, SEED, SWAP, answer_questions
-from detente.scenario import load_scenario
-from detente.scenario.questions import builtin_questions, load_questions
+from detente.io.questions import builtin_questions, load_questions
+from detente.io.scenario import load_scenario
 from tests.web.conftest import REPO, builtin_id, run, wait
 
 SNAPSHOT = "dprk_us_2019_10"

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from detente.cli import analyze, conflict, forecast, scenario, web
 from detente.cli.common import console, print_json, reporting_errors
-from detente.yamlio import atomic_write_text
+from detente.io.yamlio import atomic_write_text
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(conflict.app, name="conflict")
@@ -32,9 +32,9 @@ class FileFormat(StrEnum):
 
 
 SCHEMAS = {
-    FileFormat.conflict: "detente.conflict.spec:ConflictSpec",
-    FileFormat.scenario: "detente.scenario.spec:ScenarioSpec",
-    FileFormat.forecast: "detente.forecast.spec:IssueSpaceSpec",
+    FileFormat.conflict: "detente.io.conflict_spec:ConflictSpec",
+    FileFormat.scenario: "detente.io.scenario_spec:ScenarioSpec",
+    FileFormat.forecast: "detente.io.forecast_spec:IssueSpaceSpec",
 }
 """The pydantic model of each file format, as ``module:class`` (imported only when asked for)."""
 

@@ -10,10 +10,10 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from detente.analysis import analyze_file
 from detente.cli.common import console, reporting_errors
-from detente.report.builder import build_document
-from detente.report.html import write_html
-from detente.report.terminal import print_document
-from detente.scenario import builtin_scenario
+from detente.io.scenario import builtin_scenario
+from detente.render.report.builder import build_document
+from detente.render.report.html import write_html
+from detente.render.report.terminal import print_document
 
 
 def analyze(

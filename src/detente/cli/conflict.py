@@ -13,11 +13,14 @@ from rich.text import Text
 from detente.analysis import is_scenario
 from detente.cli.common import console, parse_choices, print_json, reporting_errors
 from detente.conflict import coalition as coal
-from detente.conflict import export, gmcr_json, inverse, limited_move, narrate, paths, stability
+from detente.conflict import inverse, limited_move, paths, stability
 from detente.conflict.model import BoolArray, Conflict
 from detente.errors import InputError, Problem
-from detente.scenario.load import parse_scenario
-from detente.yamlio import LineMap, load_yaml
+from detente.io import gmcr as gmcr_json
+from detente.io.scenario import parse_scenario
+from detente.io.yamlio import LineMap, load_yaml
+from detente.render import conflict_json as export
+from detente.render import narrate
 
 app = typer.Typer(no_args_is_help=True, help=__doc__)
 

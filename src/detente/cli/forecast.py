@@ -19,14 +19,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from detente.cli.common import parse_choices, print_json, reporting_errors
-from detente.conflict.export import SCHEMA_VERSION
 from detente.errors import InputError, Problem
 from detente.forecast import backtest as bt
-from detente.forecast.importers import FORMATS, Format, detect_format, import_file, validate_directory
 from detente.forecast.models import MODEL_NAMES, get
 from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo, tornado
 from detente.forecast.space import ForecastResult
-from detente.forecast.spec import UncertainSpace, load_uncertain_space
+from detente.forecast.uncertain import UncertainSpace
+from detente.io.forecast_spec import load_uncertain_space
+from detente.io.importers import FORMATS, Format, detect_format, import_file, validate_directory
+from detente.render.conflict_json import SCHEMA_VERSION
 
 app = typer.Typer(no_args_is_help=True, help=__doc__)
 OUT = Console(highlight=False)
@@ -171,7 +172,7 @@ def run(
     """Forecast the outcome of FILE with one model; with --mc, its distribution under uncertainty."""
     with reporting_errors():
         name = parse_choices(model, MODEL_NAMES, "model")[0]
-        from detente.report.forecast_plots import check_plot_path, forecast_figure, save_figure
+        from detente.render.forecast_plots import check_plot_path, forecast_figure, save_figure
 
         if plot is not None:
             check_plot_path(plot)

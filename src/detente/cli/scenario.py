@@ -20,8 +20,6 @@ from rich.text import Text
 
 from detente.analysis import analyze_scenario
 from detente.cli.common import console, print_json, reporting_errors
-from detente.conflict.export import SCHEMA_VERSION
-from detente.conflict.narrate import concept_name
 from detente.interventions.evaluate import Assessment, InterventionReport
 from detente.interventions.questions import (
     RUNS,
@@ -33,9 +31,10 @@ from detente.interventions.questions import (
     write_probabilities,
 )
 from detente.interventions.scoring import ScoreCard, score_files
-from detente.scenario import builtin_scenario, load_scenario
-from detente.scenario.load import Scenario
-from detente.scenario.questions import builtin_questions, load_questions
+from detente.io.questions import builtin_questions, load_questions
+from detente.io.scenario import Scenario, builtin_scenario, load_scenario
+from detente.render.conflict_json import SCHEMA_VERSION
+from detente.render.narrate import concept_name
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for every random draw (recorded in the output).")]

@@ -52,9 +52,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from detente.conflict import reference
-from detente.conflict.model import BoolArray, Conflict, IntArray, compile_conflict
-from detente.conflict.spec import PreferenceSpec, StatementSpec, TiedSpec
+from detente.conflict.model import BoolArray, Conflict, IntArray
 from detente.errors import ModelTooLargeError
+from detente.io.conflict import compile_conflict
+from detente.io.conflict_spec import PreferenceSpec, StatementSpec, TiedSpec
 
 MAX_STATES = 16
 """Largest feasible state count inverse analysis accepts (its tables have ``2**k`` entries)."""

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from detente.forecast import blend
-from detente.forecast.importers import Case
 from detente.forecast.models import get
 from detente.forecast.space import FloatArray, IssueSpace
+from detente.io.importers import Case
 
 HIT_WITHIN = 10.0
 BLEND = "blend"

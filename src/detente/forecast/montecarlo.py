@@ -29,7 +29,7 @@ from scipy.stats import spearmanr
 
 from detente.forecast.models import get
 from detente.forecast.space import FloatArray, IssueSpace
-from detente.forecast.spec import UncertainSpace
+from detente.forecast.uncertain import UncertainSpace
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(runs_done, runs_total)`` after each chunk."""

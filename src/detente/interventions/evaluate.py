@@ -29,9 +29,9 @@ from detente.conflict.model import Conflict
 from detente.conflict.paths import status_quo_paths
 from detente.conflict.stability import CONCEPTS
 from detente.forecast.montecarlo import run_monte_carlo
-from detente.forecast.spec import UncertainSpace
-from detente.interventions.outcomes import OutcomeSpec, outcome_states
-from detente.interventions.patch import Intervention, apply_intervention
+from detente.forecast.uncertain import UncertainSpace
+from detente.io.outcomes import OutcomeSpec, outcome_states
+from detente.io.patch import Intervention, apply_intervention
 
 
 @dataclass(frozen=True)

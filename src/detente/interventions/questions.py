@@ -1,7 +1,7 @@
 """Forecast questions answered by the model: a probability for each, with the reasoning.
 
-Each question of a :class:`~detente.scenario.questions.QuestionSet` carries an ``indicator``
-(:class:`~detente.scenario.questions.IndicatorSpec`) that links it to one snapshot (a scenario). The
+Each question of a :class:`~detente.io.questions.QuestionSet` carries an ``indicator``
+(:class:`~detente.io.questions.IndicatorSpec`) that links it to one snapshot (a scenario). The
 answer uses that snapshot's information only:
 
 * ``conflict`` (a state ``pattern``): the conflict is taken to settle at one of the hypergame
@@ -15,7 +15,7 @@ answer uses that snapshot's information only:
   of priority statements, and every perception's, is walked from the top, and each adjacent pair
   (k, k + 1) is swapped with probability ``swap`` (so a statement can move down more than one place,
   with probability ``swap`` per place); the edited data are re-validated and compiled with
-  :func:`detente.scenario.load.parse_scenario`. The probability is the mean, over the samples, of the
+  :func:`detente.io.scenario.parse_scenario`. The probability is the mean, over the samples, of the
   matching share. Preferences given as an explicit ranking are not perturbed.
 * ``forecast`` (a ``dimension`` and a threshold ``above`` or ``below``): the share of the Monte Carlo
   runs (:func:`detente.forecast.montecarlo.run_monte_carlo`, model ``eum`` unless the indicator names
@@ -48,15 +48,15 @@ import numpy as np
 from detente.analysis import PATH_CONCEPT, perceptions_of
 from detente.conflict.hypergame import analyze_hypergame
 from detente.conflict.model import Conflict, match_states, pattern_of
-from detente.conflict.narrate import concept_name
 from detente.conflict.paths import status_quo_paths
 from detente.errors import InputError, Problem
-from detente.evidence import Evidence
 from detente.forecast.models import MODEL_NAMES
 from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo
-from detente.scenario.load import Scenario, parse_scenario
-from detente.scenario.questions import IndicatorSpec, QuestionSet, QuestionSpec
-from detente.yamlio import atomic_write_text, dump_yaml
+from detente.io.evidence import Evidence
+from detente.io.questions import IndicatorSpec, QuestionSet, QuestionSpec
+from detente.io.scenario import Scenario, parse_scenario
+from detente.io.yamlio import atomic_write_text, dump_yaml
+from detente.render.narrate import concept_name
 
 SAMPLES = 200
 SWAP = 0.15

@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from detente.errors import InputError, Problem
-from detente.yamlio import load_yaml, validate_model
+from detente.io.yamlio import load_yaml, validate_model
 
 
 class ProbabilityEntry(BaseModel):

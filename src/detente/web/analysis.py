@@ -2,8 +2,8 @@
 
 Each kind of run has a pydantic parameter model (``extra="forbid"``: a run names no file and no
 other version, only its own parameters). :func:`execute` calls the engines on the run's own loaded
-document and returns JSON-ready results built with :mod:`detente.conflict.export` where a documented
-format exists, plus SVG figures drawn by :mod:`detente.report`. Nothing here computes an analysis of
+document and returns JSON-ready results built with :mod:`detente.render.conflict_json` where a documented
+format exists, plus SVG figures drawn by :mod:`detente.render.report`. Nothing here computes an analysis of
 its own: the web layer only converts engine results for display.
 """
 
@@ -19,19 +19,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.analysis import analyze_conflict, analyze_scenario, perceptions_of
-from detente.conflict import export
-from detente.conflict.hypergame import Perception, analyze_hypergame, explain
+from detente.conflict.hypergame import Perception, analyze_hypergame
 from detente.conflict.inverse import inverse_analysis, inverse_statement_orders
 from detente.conflict.model import Conflict
-from detente.conflict.narrate import describe_stability, describe_state
 from detente.conflict.paths import status_quo_paths
 from detente.conflict.stability import CONCEPTS, analyze
 from detente.errors import InputError, Problem
-from detente.evidence import collect_evidence
 from detente.forecast.models import MODEL_NAMES, run_model
 from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo, tornado
 from detente.forecast.space import ForecastResult
-from detente.forecast.spec import UncertainSpace
+from detente.forecast.uncertain import UncertainSpace
 from detente.interventions.evaluate import Assessment, Compiler, evaluate
 from detente.interventions.questions import (
     RUNS,
@@ -42,13 +39,17 @@ from detente.interventions.questions import (
     probabilities_document,
 )
 from detente.interventions.scoring import ScoreCard, score
-from detente.report.builder import build_document
-from detente.report.conflict_plots import figure_svg
-from detente.report.forecast_plots import forecast_figure
-from detente.report.html import render_html
-from detente.scenario import Scenario, parse_scenario
+from detente.io.evidence import collect_evidence
+from detente.io.scenario import Scenario, parse_scenario
+from detente.io.yamlio import LineMap
+from detente.render import conflict_json as export
+from detente.render.conflict_plots import figure_svg
+from detente.render.forecast_plots import forecast_figure
+from detente.render.hypergame_words import explain
+from detente.render.narrate import describe_stability, describe_state
+from detente.render.report.builder import build_document
+from detente.render.report.html import render_html
 from detente.web.documents import QUESTION_SETS, Loaded, load_question_set, question_outcomes
-from detente.yamlio import LineMap
 
 Concept = Literal["nash", "gmr", "smr", "seq"]
 ModelName = Literal["compromise", "median", "nash", "eum", "smp", "exchange"]

@@ -2,7 +2,7 @@
 
 Security: the app is meant to be bound to loopback (see :mod:`detente.cli.web`), where it answers
 only to loopback host names; request bodies are limited to 1 MB (413 beyond) and cross-site POSTs are
-refused (:mod:`detente.web.limits`); YAML is parsed with the safe loader (:mod:`detente.yamlio`);
+refused (:mod:`detente.web.limits`); YAML is parsed with the safe loader (:mod:`detente.io.yamlio`);
 built-in documents are looked up by name in a fixed list and user documents by database id only, so
 no request names a file; a run is created on one version and reads only that version.
 """
@@ -27,9 +27,10 @@ from detente import __version__
 from detente.conflict.stability import CONCEPTS, analyze
 from detente.errors import InputError, ModelTooLargeError
 from detente.forecast.models import MODEL_NAMES
-from detente.interventions.patch import PatchError
 from detente.interventions.scoring import score
-from detente.scenario.questions import QuestionSet
+from detente.io.patch import PatchError
+from detente.io.questions import QuestionSet
+from detente.io.yamlio import dump_yaml, parse_yaml
 from detente.web import analysis
 from detente.web.analysis import REPORT, Concept, RunError, RunParams
 from detente.web.documents import (
@@ -46,7 +47,6 @@ from detente.web.graph import state_graph
 from detente.web.limits import MAX_BODY, BodyLimit, SameOrigin, too_large_message
 from detente.web.runner import PARAMS, Runner, version_label
 from detente.web.store import RunRow, Store, VersionRow
-from detente.yamlio import dump_yaml, parse_yaml
 
 Json = dict[str, Any]
 MAX_ID = 2**62

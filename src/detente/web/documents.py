@@ -2,7 +2,7 @@
 
 A document is YAML text. A *scenario* (top-level ``meta``) is loaded with
 :func:`detente.scenario.parse_scenario`; anything else is read as a *conflict* file
-(:class:`detente.conflict.spec.ConflictSpec`). Both are parsed safely (:mod:`detente.yamlio`) and
+(:class:`detente.io.conflict_spec.ConflictSpec`). Both are parsed safely (:mod:`detente.io.yamlio`) and
 every problem names its line and field. Built-in documents are a fixed list of names; a name not
 on the list is never turned into a file path.
 """
@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from detente.conflict.model import Conflict, compile_conflict
-from detente.conflict.spec import ConflictSpec
+from detente.conflict.model import Conflict
 from detente.errors import InputError, Problem
 from detente.interventions.scoring import ResolutionsFile
-from detente.packaged import packaged_file
-from detente.scenario import Scenario, parse_scenario
-from detente.scenario.questions import QuestionSet, load_questions
-from detente.yamlio import LineMap, load_yaml, parse_yaml, validate_model
+from detente.io.conflict import compile_conflict
+from detente.io.conflict_spec import ConflictSpec
+from detente.io.packaged import packaged_file
+from detente.io.questions import QuestionSet, load_questions
+from detente.io.scenario import Scenario, parse_scenario
+from detente.io.yamlio import LineMap, load_yaml, parse_yaml, validate_model
 
 Kind = Literal["scenario", "conflict"]
 

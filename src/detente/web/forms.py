@@ -1,6 +1,6 @@
 """Form editing of the common fields: preference statements, issue positions and saliences.
 
-Each editable field is addressed by a patch path (:mod:`detente.interventions.patch`), so a form
+Each editable field is addressed by a patch path (:mod:`detente.io.patch`), so a form
 submission is a list of ``set`` changes applied to the version's data; the edited data is then
 dumped to YAML and validated like any upload before it is saved as a new version.
 """
@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from detente.interventions.patch import Change, apply_intervention
+from detente.io.patch import Change, apply_intervention
 
 FieldKind = Literal["text", "number"]
 _PATH_SAFE = set(".[]=")

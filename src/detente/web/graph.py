@@ -1,6 +1,6 @@
 """Layout of the interactive state graph drawn as inline SVG on the stability page.
 
-Which states and which improvement edges to draw come from :mod:`detente.report.conflict_plots`
+Which states and which improvement edges to draw come from :mod:`detente.render.conflict_plots`
 (the same choice as the HTML report); this module only places them: states on a circle in number
 order, edges as straight arrows coloured by the decision maker who moves.
 """
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from detente.conflict.model import Conflict
-from detente.report.conflict_plots import DM_COLOURS, improvement_edges, states_to_draw
+from detente.render.conflict_plots import DM_COLOURS, improvement_edges, states_to_draw
 
 SIZE = 640.0
 NODE_RADIUS = 14.0

@@ -41,16 +41,11 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
-from detente.conflict import statements as st
-from detente.conflict.model import (
-    MAX_OPTIONS,
-    Conflict,
-    Direction,
-    compile_conflict,
-    load_conflict,
-    pattern_of,
-)
-from detente.conflict.spec import (
+from detente.conflict.model import MAX_OPTIONS, Conflict, Direction, pattern_of
+from detente.errors import InputError, ModelTooLargeError, Problem
+from detente.io import statements as st
+from detente.io.conflict import compile_conflict, load_conflict
+from detente.io.conflict_spec import (
     NAME_PATTERN,
     ConflictSpec,
     ConstraintsSpec,
@@ -61,8 +56,15 @@ from detente.conflict.spec import (
     StatementSpec,
     TiedSpec,
 )
-from detente.errors import InputError, ModelTooLargeError, Problem
-from detente.yamlio import LineMap, Loc, atomic_write_text, dump_yaml, format_loc, read_text, validate_model
+from detente.io.yamlio import (
+    LineMap,
+    Loc,
+    atomic_write_text,
+    dump_yaml,
+    format_loc,
+    read_text,
+    validate_model,
+)
 
 GMCR_SUFFIX = ".gmcr"
 _DIRECTION_TO_GMCR = {Direction.BOTH: "both", Direction.FORWARD: "fwd", Direction.BACKWARD: "back"}
@@ -147,7 +149,7 @@ _SPACE = re.compile(r"[ \t\r\n]*")
 def json_lines(text: str) -> dict[Loc, int]:
     """Line (1-based) of every value in a valid JSON document, keyed like :class:`LineMap` paths.
 
-    As in :func:`detente.yamlio.parse_yaml`, an object member's path maps to the line of its key.
+    As in :func:`detente.io.yamlio.parse_yaml`, an object member's path maps to the line of its key.
     """
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     lines: dict[Loc, int] = {}
@@ -517,8 +519,7 @@ def read_any(path: str | Path) -> ConflictSpec:
 
 
 def _spec_of_yaml(path: str | Path) -> ConflictSpec:
-    spec = load_conflict(path).spec
-    assert spec is not None  # load_conflict always keeps the spec it compiled
+    spec: ConflictSpec = load_conflict(path).spec  # load_conflict keeps the spec it compiled
     return spec
 
 

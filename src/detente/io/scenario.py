@@ -1,7 +1,7 @@
 """Loading a scenario: validate it, check its cross-references, compile its parts.
 
 :func:`load_scenario` reads a YAML file, validates it against
-:class:`~detente.scenario.spec.ScenarioSpec`, compiles the conflict and the issue space (their errors
+:class:`~detente.io.scenario_spec.ScenarioSpec`, compiles the conflict and the issue space (their errors
 keep their place in the file), compiles every perception into ranks over the conflict's states, and
 checks every name the file cross-references, every quoted source, and that every intervention's
 patch applies and leaves a valid scenario. All problems found are raised together as one
@@ -18,13 +18,15 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from detente.conflict.model import Conflict, IntArray, compile_conflict, match_states
+from detente.conflict.model import Conflict, IntArray, match_states
 from detente.errors import InputError, Problem
-from detente.forecast.spec import UncertainSpace, compile_uncertain_space
-from detente.interventions.patch import PatchError, apply_change
-from detente.packaged import builtin_yaml
-from detente.scenario.spec import ScenarioSpec
-from detente.yamlio import LineMap, format_loc, load_yaml, validate_model
+from detente.forecast.uncertain import UncertainSpace
+from detente.io.conflict import compile_conflict
+from detente.io.forecast_spec import compile_uncertain_space
+from detente.io.packaged import builtin_yaml
+from detente.io.patch import PatchError, apply_change
+from detente.io.scenario_spec import ScenarioSpec
+from detente.io.yamlio import LineMap, format_loc, load_yaml, validate_model
 
 Loc = tuple[str | int, ...]
 T = TypeVar("T")

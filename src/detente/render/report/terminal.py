@@ -1,4 +1,4 @@
-"""Print a :class:`~detente.report.document.Document` to the terminal with rich (figures omitted).
+"""Print a :class:`~detente.render.report.document.Document` to the terminal with rich (figures omitted).
 
 Every string of the document is shown as plain text (``rich.text.Text``), never read as rich markup:
 names and quotes come from user files, and ``[sic]`` or ``[/x]`` in them must print as written.
@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from detente.report.document import Document
+from detente.render.report.document import Document
 
 MAX_TERMINAL_ROWS = 25
 

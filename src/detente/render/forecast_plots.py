@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 from detente.errors import InputError, Problem
 from detente.forecast.montecarlo import MonteCarloResult
 from detente.forecast.space import ForecastResult
-from detente.yamlio import atomic_write
+from detente.io.yamlio import atomic_write
 
 FORMATS = (".png", ".svg")
 MAX_LABELLED_ACTORS = 20

@@ -20,8 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from detente.conflict.statements import KEYWORDS
-from detente.evidence import EvidenceList
+from detente.io.evidence import EvidenceList
+from detente.io.statements import KEYWORDS
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="An identifier: letters, digits, _ and .")]
@@ -77,7 +77,7 @@ class TiedSpec(Base):
 def _by_type(value: object) -> str:
     """Pick a union branch by the value's type, so a bad value gets one error, not one per branch.
 
-    The tags are names :func:`detente.yamlio.validate_model` leaves out of error locations.
+    The tags are names :func:`detente.io.yamlio.validate_model` leaves out of error locations.
     """
     if isinstance(value, TiedSpec) or (isinstance(value, dict) and "tied" in value):
         return "tied-dict"

@@ -6,17 +6,17 @@ evidence (an exact quote and its source, or a note starting ``assumption:``)::
     meta:          name, as_of date, description, the sources quoted (file, title, author, date)
     actors:        actors and sub-actors (parent), their long- and short-term interests, the moves
                    the sources name (linked to conflict options where the conflict models them)
-    conflict:      a graph-model conflict (:class:`detente.conflict.spec.ConflictSpec`)
+    conflict:      a graph-model conflict (:class:`detente.io.conflict_spec.ConflictSpec`)
     perceptions:   who believes what: a decision maker's view of another's preferences, and options
                    it does not know about (the input of a first-level hypergame)
-    issues:        the forecast issue space (:class:`detente.forecast.spec.IssueSpaceSpec`)
+    issues:        the forecast issue space (:class:`detente.io.forecast_spec.IssueSpaceSpec`)
     timeline:      dated events, deadlines and elections
     interventions: recommendations as named patches to the scenario data
-                   (:class:`detente.interventions.patch.Intervention`, plus whom they address)
+                   (:class:`detente.io.patch.Intervention`, plus whom they address)
     outcomes:      named sets of conflict states to reach or avoid (e.g. a deal), by which the
-                   interventions are compared (:class:`detente.interventions.outcomes.OutcomeSpec`)
+                   interventions are compared (:class:`detente.io.outcomes.OutcomeSpec`)
 
-The models check shape and types only; :func:`detente.scenario.load.load_scenario` checks the
+The models check shape and types only; :func:`detente.io.scenario.load_scenario` checks the
 cross-references (names, options, sources, patches that apply) and compiles the parts.
 """
 
@@ -27,11 +27,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from detente.conflict.spec import Base, ConflictSpec, Name, PreferenceSpec
-from detente.evidence import Evidence
-from detente.forecast.spec import IssueSpaceSpec
-from detente.interventions.outcomes import OutcomeSpec
-from detente.interventions.patch import Intervention
+from detente.io.conflict_spec import Base, ConflictSpec, Name, PreferenceSpec
+from detente.io.evidence import Evidence
+from detente.io.forecast_spec import IssueSpaceSpec
+from detente.io.outcomes import OutcomeSpec
+from detente.io.patch import Intervention
 
 Evidenced = Annotated[
     list[Evidence],

@@ -1,4 +1,4 @@
-"""Write a :class:`~detente.report.document.Document` as one self-contained HTML page.
+"""Write a :class:`~detente.render.report.document.Document` as one self-contained HTML page.
 
 Figures are inline SVG and the style sheet is inline, so the page opens offline and loads nothing
 from the network. The page is written atomically.
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import jinja2
 
-from detente.report.document import Document
-from detente.yamlio import atomic_write_text
+from detente.io.yamlio import atomic_write_text
+from detente.render.report.document import Document
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("detente.report", "templates"),
+    loader=jinja2.PackageLoader("detente.render.report", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     undefined=jinja2.StrictUndefined,
 )

@@ -17,9 +17,9 @@ import numpy as np
 from detente.conflict.coalition import CoalitionResult, coalition_name
 from detente.conflict.inverse import InverseResult, StatementOrderResult
 from detente.conflict.model import BoolArray, Conflict
-from detente.conflict.narrate import describe_paths
 from detente.conflict.paths import Path, StatusQuoAnalysis
 from detente.conflict.stability import StabilityResult
+from detente.render.narrate import describe_paths
 
 SCHEMA_VERSION = 1
 
@@ -178,7 +178,7 @@ def _path_dict(conflict: Conflict, path: Path) -> Json:
 def paths_dict(analysis: StatusQuoAnalysis) -> Json:
     """A status quo analysis (kind ``"paths"``, Li, Kilgour & Hipel 2005): the least number of steps
     from the start to each state (``null``: unreachable), the shortest paths to each equilibrium, and
-    their narration in words (:func:`detente.conflict.narrate.describe_paths`)."""
+    their narration in words (:func:`detente.render.narrate.describe_paths`)."""
     c = analysis.conflict
     return _document(
         "paths",

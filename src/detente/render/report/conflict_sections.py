@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from detente.conflict.model import Conflict, Direction
-from detente.conflict.narrate import concept_name
 from detente.conflict.stability import StabilityResult
-from detente.evidence import EvidenceRow
-from detente.report.conflict_plots import state_graph_svg
-from detente.report.document import Figure, Section, Table
+from detente.io.evidence import EvidenceRow
+from detente.render.conflict_plots import state_graph_svg
+from detente.render.narrate import concept_name
+from detente.render.report.document import Figure, Section, Table
 
 _DIRECTION = {Direction.BOTH: "both ways", Direction.FORWARD: "only forward", Direction.BACKWARD: "only back"}
 

@@ -2,7 +2,7 @@
 
 Formats (``FORMATS``; where each comes from is in the data folder's SOURCES.md):
 
-* ``yaml``: detente's own issue-space YAML (``detente.forecast.spec``), read at its point values.
+* ``yaml``: detente's own issue-space YAML (``detente.io.forecast_spec``), read at its point values.
 * ``ktab-csv``: KTAB SMP CSV (KAPSARC). Row 1: scenario name, description, #actors, #dimensions;
   row 2: header; then ``Actor, Description, Power, (Position, Salience) per dimension`` on 0-100.
 * ``ktab-xml``: KTAB SMP XML (``Scenario/Actors/Actor`` with ``capability``, ``Position/dCoord``,
@@ -38,7 +38,7 @@ import numpy as np
 
 from detente.errors import InputError, Problem
 from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
-from detente.yamlio import read_text
+from detente.io.yamlio import read_text
 
 Format = Literal["yaml", "ktab-csv", "ktab-xml", "nxcs", "acps", "exchange", "deu"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -607,8 +607,8 @@ def _cell(cells: Sequence[str], i: int | None) -> str:
 
 # -- detection ----------------------------------------------------------------------------------
 def read_yaml(path: Path) -> Imported:
-    """A detente issue-space YAML file (``detente.forecast.spec``), at its point values."""
-    from detente.forecast.spec import load_issue_space
+    """A detente issue-space YAML file (``detente.io.forecast_spec``), at its point values."""
+    from detente.io.forecast_spec import load_issue_space
 
     space = load_issue_space(path)
     return Imported(str(path), "yaml", (Case(space, space.name or path.stem, 1),))

@@ -1,4 +1,4 @@
-"""Turn an :class:`~detente.analysis.Analysis` into a :class:`~detente.report.document.Document`.
+"""Turn an :class:`~detente.analysis.Analysis` into a :class:`~detente.render.report.document.Document`.
 
 One document feeds both faces: the terminal summary (sections marked ``terminal``) and the HTML
 report (everything, with figures and the evidence table).
@@ -13,20 +13,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from detente.analysis import Analysis, ForecastFindings
-from detente.conflict.hypergame import HypergameResult, explain
-from detente.conflict.narrate import concept_name, describe_paths, describe_stability, describe_state
+from detente.conflict.hypergame import HypergameResult
 from detente.conflict.stability import StabilityResult
 from detente.interventions.evaluate import InterventionReport
-from detente.report.conflict_plots import figure_svg
-from detente.report.conflict_sections import (
+from detente.io.scenario import Scenario
+from detente.render.conflict_plots import figure_svg
+from detente.render.forecast_plots import forecast_figure
+from detente.render.hypergame_words import explain
+from detente.render.narrate import concept_name, describe_paths, describe_stability, describe_state
+from detente.render.report.conflict_sections import (
     evidence_section,
     options_section,
     stability_section,
     stability_table,
 )
-from detente.report.document import Document, Figure, Section, Table
-from detente.report.forecast_plots import forecast_figure
-from detente.scenario.load import Scenario
+from detente.render.report.document import Document, Figure, Section, Table
 
 EXPLAINED_EQUILIBRIA = 3
 

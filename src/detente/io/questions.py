@@ -33,11 +33,11 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from detente.conflict.spec import Base, Name, StateRef
 from detente.errors import InputError
-from detente.evidence import EvidenceList
-from detente.packaged import builtin_yaml
-from detente.yamlio import LineMap, load_yaml, validate_model
+from detente.io.conflict_spec import Base, Name, StateRef
+from detente.io.evidence import EvidenceList
+from detente.io.packaged import builtin_yaml
+from detente.io.yamlio import LineMap, load_yaml, validate_model
 
 BUILTIN_QUESTIONS = "dprk_us_2019"
 """The default built-in question set: the North Korea–US talks, asked as of 9 October 2019."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.conflict.model import Conflict, IntArray, match_states
-from detente.conflict.spec import StateRef
-from detente.evidence import EvidenceList
+from detente.io.conflict_spec import StateRef
+from detente.io.evidence import EvidenceList
 
 
 class OutcomeSpec(BaseModel):

@@ -1,0 +1,1 @@
+"""The application layer: run kinds with their parameters and defaults, the guard, the main job."""

@@ -1,0 +1,1 @@
+"""File formats and validation: every input document is read, checked and compiled here."""

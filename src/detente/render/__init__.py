@@ -1,0 +1,1 @@
+"""Renderers: words, JSON, plots and the report, from engine results."""
