@@ -16,7 +16,7 @@ import pandas as pd
 
 from detente.conflict.hypergame import HypergameResult, Perception, analyze_hypergame
 from detente.conflict.model import Conflict
-from detente.conflict.paths import StatusQuoAnalysis, status_quo_paths
+from detente.conflict.paths import PATH_CONCEPT, StatusQuoAnalysis, status_quo_paths
 from detente.conflict.stability import CONCEPTS, StabilityResult, analyze
 from detente.forecast.models import run_model
 from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo, tornado
@@ -27,14 +27,13 @@ from detente.io.conflict import compile_conflict
 from detente.io.conflict_spec import ConflictSpec
 from detente.io.evidence import EvidenceRow, collect_evidence
 from detente.io.gmcr import GMCR_SUFFIX, load_gmcr
-from detente.io.scenario import Scenario, parse_scenario
+from detente.io.scenario import Scenario, parse_scenario, perceptions_of
 from detente.io.yamlio import LineMap, load_yaml, validate_model
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` while long steps run."""
 
 POINT_MODELS = ("compromise", "median", "eum")
-PATH_CONCEPT = "seq"
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,12 +59,6 @@ class Analysis:
     interventions: InterventionReport | None
     evidence: tuple[EvidenceRow, ...]
     scenario: Scenario | None = None
-
-
-def perceptions_of(scenario: Scenario) -> dict[int, Perception]:
-    """The scenario's perceptions as hypergame input, one per perceiving decision maker."""
-    perceivers = sorted({p.perceiver for p in scenario.perceptions})
-    return {i: Perception(i, scenario.perceived_ranks(i), scenario.hidden_options(i)) for i in perceivers}
 
 
 def compile_variant(

@@ -41,6 +41,9 @@ from detente.conflict.coalition import (
 from detente.conflict.model import BoolArray, Conflict, IntArray
 from detente.conflict.stability import StabilityResult
 
+PATH_CONCEPT = "seq"
+"""The concept whose equilibria the status-quo paths lead to unless another is asked for."""
+
 
 @dataclass(frozen=True)
 class Step:

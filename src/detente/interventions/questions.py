@@ -45,16 +45,15 @@ from typing import Any
 
 import numpy as np
 
-from detente.analysis import PATH_CONCEPT, perceptions_of
 from detente.conflict.hypergame import analyze_hypergame
 from detente.conflict.model import Conflict, match_states, pattern_of
-from detente.conflict.paths import status_quo_paths
+from detente.conflict.paths import PATH_CONCEPT, status_quo_paths
 from detente.errors import InputError, Problem
 from detente.forecast.models import MODEL_NAMES
 from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo
 from detente.io.evidence import Evidence
 from detente.io.questions import IndicatorSpec, QuestionSet, QuestionSpec
-from detente.io.scenario import Scenario, parse_scenario
+from detente.io.scenario import Scenario, parse_scenario, perceptions_of
 from detente.io.yamlio import atomic_write_text, dump_yaml
 from detente.render.narrate import concept_name
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from detente.conflict.hypergame import Perception
 from detente.conflict.model import Conflict, IntArray, match_states
 from detente.errors import InputError, Problem
 from detente.forecast.uncertain import UncertainSpace
@@ -83,6 +84,12 @@ class Scenario:
     def perceived_conflict(self, perceiver: int | str) -> Conflict:
         """The conflict with ``perceiver``'s perceived preferences (hidden options are not removed here)."""
         return self.conflict.with_ranks(self.perceived_ranks(perceiver))
+
+
+def perceptions_of(scenario: Scenario) -> dict[int, Perception]:
+    """The scenario's perceptions as hypergame input, one per perceiving decision maker."""
+    perceivers = sorted({p.perceiver for p in scenario.perceptions})
+    return {i: Perception(i, scenario.perceived_ranks(i), scenario.hidden_options(i)) for i in perceivers}
 
 
 # -- entry points -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, get_args
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from detente.analysis import analyze_conflict, analyze_scenario, perceptions_of
+from detente.analysis import analyze_conflict, analyze_scenario
 from detente.conflict.hypergame import Perception, analyze_hypergame
 from detente.conflict.inverse import inverse_analysis, inverse_statement_orders
 from detente.conflict.model import Conflict
@@ -40,7 +40,7 @@ from detente.interventions.questions import (
 )
 from detente.interventions.scoring import ScoreCard, score
 from detente.io.evidence import collect_evidence
-from detente.io.scenario import Scenario, parse_scenario
+from detente.io.scenario import Scenario, parse_scenario, perceptions_of
 from detente.io.yamlio import LineMap
 from detente.render import conflict_json as export
 from detente.render.conflict_plots import figure_svg
