@@ -1,8 +1,7 @@
 """Memory budget: estimate the peak memory of a stability analysis and refuse it up front if too big.
 
-The budget defaults to 4 GiB and is overridden by the environment variable
-``DETENTE_MEMORY_BUDGET``: a number of bytes (``4294967296``) or a size with a binary suffix
-(``512M``, ``8G``, ``8GiB``, ``1.5T``). The estimate mirrors the data structures of
+The budget is :func:`detente.budget.memory_budget` (4 GiB, or ``DETENTE_MEMORY_BUDGET``). The
+estimate mirrors the data structures of
 :mod:`detente.conflict.fast` and :mod:`detente.conflict.limited_move`: dense arrays over all
 ``2**m`` option codes, per-state arrays, and for three or more decision makers the edge lists of the
 opponents' unilateral moves (each decision maker ``k`` has at most ``2**m_k - 1`` moves per state).
@@ -10,23 +9,16 @@ opponents' unilateral moves (each decision maker ``k`` has at most ``2**m_k - 1`
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from detente.budget import DEFAULT_BUDGET, ENV_VAR, format_bytes, memory_budget, parse_size
 from detente.conflict.model import Conflict
-from detente.errors import InputError, ModelTooLargeError, Problem
-
-ENV_VAR = "DETENTE_MEMORY_BUDGET"
-DEFAULT_BUDGET = 4 * 1024**3
+from detente.errors import ModelTooLargeError
 
 CHUNK = 1 << 20
 """Candidate moves examined at once when building edge lists (bounds the temporaries)."""
-
-_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*([KMGT]?)(?:I?B)?\s*$", re.IGNORECASE)
 
 # Bytes per option code of the dense arrays live at the peak, per kind of analysis (measured with
 # tracemalloc on 2**20 codes: 18-34 for nash/gmr/smr, 83 for seq, 113 for l3; rounded up).
@@ -46,38 +38,6 @@ class Estimate:
     n_codes: int
     n_edges: int
     bytes: int
-
-
-def parse_size(text: str) -> int:
-    """Bytes in ``text``: an integer, or a number with a binary suffix K, M, G or T (``8G`` = 8 GiB)."""
-    match = _SIZE.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a size: use a number of bytes or a size such as 512M, 8G")
-    size = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
-    if size <= 0:
-        raise ValueError(f"{text!r} is not a positive size")
-    return size
-
-
-def memory_budget() -> int:
-    """The memory budget in bytes: ``DETENTE_MEMORY_BUDGET`` if set, else 4 GiB."""
-    raw = os.environ.get(ENV_VAR)
-    if raw is None or not raw.strip():
-        return DEFAULT_BUDGET
-    try:
-        return parse_size(raw)
-    except ValueError as exc:
-        raise InputError([Problem("<environment>", None, ENV_VAR, str(exc))]) from exc
-
-
-def format_bytes(n: int) -> str:
-    """A human-readable binary size, e.g. ``1.5 GiB``."""
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TiB"
 
 
 def move_edges(conflict: Conflict, k: int) -> int:
@@ -131,3 +91,17 @@ def check(conflict: Conflict, concept: str, budget: int | None = None) -> Estima
         "or give each decision maker fewer options (moves per state grow as 2**options). Or raise "
         f"the budget with the environment variable {ENV_VAR} (bytes, or a size such as 8G)."
     )
+
+
+__all__ = [
+    "CHUNK",
+    "DEFAULT_BUDGET",
+    "ENV_VAR",
+    "Estimate",
+    "check",
+    "estimate",
+    "format_bytes",
+    "memory_budget",
+    "move_edges",
+    "parse_size",
+]

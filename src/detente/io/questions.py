@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -146,7 +146,11 @@ def builtin_questions(name: str = BUILTIN_QUESTIONS) -> Path:
 
 def load_questions(path: str | Path) -> QuestionSet:
     """Read and validate a questions file; duplicate ids are an InputError naming file, line, field."""
-    data, lines = load_yaml(path)
+    return parse_questions(*load_yaml(path))
+
+
+def parse_questions(data: Any, lines: LineMap) -> QuestionSet:
+    """Validate parsed questions YAML (duplicate ids are an InputError naming file, line, field)."""
     spec = validate_model(QuestionSetSpec, data, lines)
     ids = [q.id for q in spec.questions]
     problems = [
