@@ -1,21 +1,20 @@
-"""Helpers every ``detente`` command shares: error reporting, JSON output, option parsing."""
+"""What every ``detente`` command shares: the one translation of errors to exit statuses, JSON output."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from detente.errors import InputError, ModelTooLargeError
+from detente.errors import DetenteError, InterruptedRun
 
 EXIT_INPUT = 2
-"""Exit code for bad input (each problem printed as ``file:line: [field] message``)."""
+"""Exit status for bad input (each problem printed as ``file:line: [field] message``) or a bad option."""
 EXIT_TOO_LARGE = 3
-"""Exit code for a model refused as too large for the memory budget."""
+"""Exit status for a run refused up front by the guard (too large for the budget)."""
 
 
 def console() -> Console:
@@ -23,40 +22,27 @@ def console() -> Console:
     return Console(highlight=False)
 
 
+def _say(text: str) -> None:
+    typer.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
+
+
 @contextmanager
 def reporting_errors() -> Iterator[None]:
-    """Turn InputError / ModelTooLargeError into messages on stderr and exit codes 2 / 3."""
+    """Every :class:`~detente.errors.DetenteError` as its lines on stderr and its exit status; Ctrl-C
+    as exit status 130. Nothing else is caught: anything else is a defect, shown as one."""
     try:
         yield
-    except InputError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(EXIT_INPUT) from exc
-    except ModelTooLargeError as exc:
-        typer.echo(f"model too large: {exc}", err=True)
-        raise typer.Exit(EXIT_TOO_LARGE) from exc
+    except DetenteError as exc:
+        for line in exc.lines():
+            _say(line)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _say("interrupted")
+        raise typer.Exit(InterruptedRun.exit_code) from None
 
 
 def print_json(data: Any) -> None:
-    """Print a JSON document on stdout (plain text, so it can be piped)."""
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """Print a result's documented JSON on stdout (the one serialisation, :func:`detente.app.runs.dumps`)."""
+    from detente.app.runs import dumps
 
-
-def parse_choices(
-    text: str,
-    allowed: Sequence[str],
-    what: str,
-    also: Callable[[str], bool] | None = None,
-    also_hint: str = "",
-) -> tuple[str, ...]:
-    """A comma-separated list of names, each one of ``allowed`` or accepted by ``also`` (case-insensitive).
-
-    ``also_hint`` describes the names ``also`` accepts in the error message (e.g. ``l<h>``).
-    """
-    chosen = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    unknown = [c for c in chosen if c not in allowed and not (also is not None and also(c))]
-    if unknown or not chosen:
-        choices = ", ".join([*allowed, also_hint] if also_hint else allowed)
-        unknown_text = ", ".join(unknown) or "(none given)"
-        raise typer.BadParameter(f"unknown {what} {unknown_text}; choose from {choices}")
-    return chosen
+    typer.echo(dumps(data))

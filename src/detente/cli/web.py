@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
@@ -25,16 +24,7 @@ def url(host: str, port: int) -> str:
     return f"http://{netloc}:{port}/"
 
 
-def serve(
-    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
-    host: Annotated[
-        str, typer.Option(help="Address to bind; the default keeps the app on this machine only.")
-    ] = "127.0.0.1",
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Folder of the app's database (default: user data folder).")
-    ] = None,
-    workers: Annotated[int, typer.Option(help="Background threads for long runs.", min=1, max=16)] = 2,
-) -> None:
+def serve(port: int, host: str, data: Path | None, workers: int) -> None:
     """Start the local web app: scenario list, editor, analyses, forecasts and reports in a browser."""
     import uvicorn
 

@@ -36,17 +36,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from detente.conflict import budget, fast, reference
 from detente.conflict.model import BoolArray, Conflict, IntArray
 from detente.conflict.stability import Equilibria, StabilityResult
 from detente.errors import ModelTooLargeError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import scipy.sparse as sp
 
 CONCEPTS = ("cnash", "cgmr", "csmr", "cseq")
 Coalition = tuple[int, ...]
@@ -95,6 +96,8 @@ def move_matrix(conflict: Conflict, i: int, improving: bool = False) -> sp.csr_a
     """
     src, dst = fast.move_edges(conflict, i, improving)
     n = conflict.n_states
+    import scipy.sparse as sp
+
     return sp.csr_array((np.ones(src.size, dtype=bool), (src, dst)), shape=(n, n))
 
 
@@ -114,6 +117,9 @@ def legal_closure(steps: Sequence[sp.csr_array], n: int) -> BoolArray:
     out = np.zeros((n, n), dtype=bool)
     if not steps:
         return out
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
     graph = sp.csr_array(sum((step.astype(np.int8) for step in steps), sp.csr_array((n, n), dtype=np.int8)))
     graph.data[:] = 1
     count, labels = connected_components(graph, directed=True, connection="strong")

@@ -42,8 +42,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import dijkstra
 
 from detente.conflict import budget
 from detente.conflict.model import BoolArray, Conflict, Direction, IntArray
@@ -232,6 +230,9 @@ def closure_min(n_states: int, moves: list[tuple[IntArray, IntArray]], values: I
     rows = np.concatenate([dst, np.full(n_states, source, dtype=np.int64)])
     cols = np.concatenate([src, np.arange(n_states, dtype=np.int64)])
     weights = np.concatenate([np.zeros(src.size), values.astype(np.float64)])
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import dijkstra
+
     graph = coo_array((weights, (rows, cols)), shape=(n_states + 1, n_states + 1)).tocsr()
     dist: npt.NDArray[np.float64] = dijkstra(graph, directed=True, indices=source)
     return np.rint(dist[:n_states]).astype(np.int64)

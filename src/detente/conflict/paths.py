@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from detente.conflict.coalition import (
     Coalition,
@@ -40,6 +39,9 @@ from detente.conflict.coalition import (
 )
 from detente.conflict.model import BoolArray, Conflict, IntArray
 from detente.conflict.stability import StabilityResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PATH_CONCEPT = "seq"
 """The concept whose equilibria the status-quo paths lead to unless another is asked for."""
@@ -234,6 +236,8 @@ class StatusQuoAnalysis:
         return self.equilibria[self.distance[self.equilibria] < 0]
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         """One row per state: least number of steps from the start (-1: never) and whether an equilibrium."""
         c = self.conflict
         is_eq = np.zeros(c.n_states, dtype=bool)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from detente.conflict import fast, limited_move, reference
 from detente.conflict.model import BoolArray, Conflict, IntArray
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONCEPTS = reference.CONCEPTS
 Method = Literal["fast", "reference"]
@@ -45,6 +47,8 @@ class StabilityResult(Equilibria):
     stable: Mapping[str, BoolArray]
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         """One row per state: its number, option values, and per concept and DM whether it is stable."""
         c = self.conflict
         data: dict[str, object] = {"state": np.arange(1, c.n_states + 1)}

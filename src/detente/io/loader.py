@@ -20,30 +20,13 @@ import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from detente.conflict.model import Conflict
 from detente.errors import InputError, Problem, WrongDocumentError
 from detente.forecast.uncertain import UncertainSpace
+from detente.io.kinds import DESCRIPTIONS, DocKind
 from detente.io.yamlio import LineMap, parse_yaml, read_text
-
-DocKind = Literal["scenario", "conflict", "gmcr", "issues", "table", "questions"]
-
-DESCRIPTIONS: Mapping[DocKind, str] = {
-    "scenario": "a scenario file (meta, actors, conflict, issues, ...)",
-    "conflict": "a conflict file (decision_makers, options, preferences)",
-    "gmcr": "a GMCR+ .gmcr file",
-    "issues": "an issue-space file (actors, dimensions)",
-    "table": "a forecast data file (KTAB CSV/XML, name-x-c-s, actor/capability/position/salience CSV, "
-    "exchange model, DEU)",
-    "questions": "a forecast questions file",
-}
-
-CONFLICTS: frozenset[DocKind] = frozenset({"scenario", "conflict", "gmcr"})
-"""Documents that hold a graph-model conflict."""
-SPACES: frozenset[DocKind] = frozenset({"scenario", "issues", "table"})
-"""Documents that hold an issue space for the forecast models."""
-SCENARIOS: frozenset[DocKind] = frozenset({"scenario"})
 
 GMCR_SUFFIX = ".gmcr"
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -10,16 +10,17 @@ fields may be added.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente.conflict.coalition import CoalitionResult, coalition_name
-from detente.conflict.inverse import InverseResult, StatementOrderResult
 from detente.conflict.model import BoolArray, Conflict
-from detente.conflict.paths import Path, StatusQuoAnalysis
-from detente.conflict.stability import StabilityResult
-from detente.render.narrate import describe_paths
+
+if TYPE_CHECKING:
+    from detente.conflict.coalition import CoalitionResult
+    from detente.conflict.inverse import InverseResult, StatementOrderResult
+    from detente.conflict.paths import Path, StatusQuoAnalysis
+    from detente.conflict.stability import StabilityResult
 
 SCHEMA_VERSION = 1
 
@@ -88,23 +89,39 @@ def _per_state(conflict: Conflict, stable: Mapping[str, BoolArray]) -> list[Json
     return rows
 
 
-def stability_dict(result: StabilityResult) -> Json:
+def _summary(conflict: Conflict, stable: Mapping[str, BoolArray]) -> Json:
+    """How many states are stable for each decision maker, and how many are equilibria, per concept."""
+    return {
+        concept: {
+            "stable": {dm.name: int(table[i].sum()) for i, dm in enumerate(conflict.decision_makers)},
+            "equilibria": int(table.all(axis=0).sum()),
+        }
+        for concept, table in stable.items()
+    }
+
+
+def stability_dict(result: StabilityResult, rows: bool = True) -> Json:
     """A stability analysis (kind ``"stability"``): per state, DM and concept whether the state is
-    stable (Fang, Hipel & Kilgour 1993, ch. 3), and the equilibria per concept as state numbers."""
+    stable (Fang, Hipel & Kilgour 1993, ch. 3), and the equilibria per concept as state numbers.
+
+    ``rows=False`` leaves out the per-state list (``states`` is ``null``; ``summary`` still counts)."""
     c = result.conflict
     return _document(
         "stability",
         c,
         concepts=list(result.concepts),
-        states=_per_state(c, result.stable),
+        summary=_summary(c, result.stable),
+        states=_per_state(c, result.stable) if rows else None,
         equilibria={concept: _numbers(c, result.equilibria(concept)) for concept in result.concepts},
     )
 
 
-def coalition_dict(result: CoalitionResult) -> Json:
+def coalition_dict(result: CoalitionResult, rows: bool = True) -> Json:
     """A coalition analysis (kind ``"coalitions"``, Inohara & Hipel 2008): per state, DM and concept
     whether stable, per coalition of the analysed class the states it is stable at, and the
     coalition equilibria as state numbers."""
+    from detente.conflict.coalition import coalition_name
+
     c = result.conflict
     return _document(
         "coalitions",
@@ -121,7 +138,8 @@ def coalition_dict(result: CoalitionResult) -> Json:
             }
             for row, h in enumerate(result.coalitions)
         ],
-        states=_per_state(c, result.stable),
+        summary=_summary(c, result.stable),
+        states=_per_state(c, result.stable) if rows else None,
         equilibria={concept: _numbers(c, result.equilibria(concept)) for concept in result.concepts},
     )
 
@@ -179,6 +197,8 @@ def paths_dict(analysis: StatusQuoAnalysis) -> Json:
     """A status quo analysis (kind ``"paths"``, Li, Kilgour & Hipel 2005): the least number of steps
     from the start to each state (``null``: unreachable), the shortest paths to each equilibrium, and
     their narration in words (:func:`detente.render.narrate.describe_paths`)."""
+    from detente.render.narrate import describe_paths
+
     c = analysis.conflict
     return _document(
         "paths",

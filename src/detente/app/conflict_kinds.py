@@ -1,0 +1,473 @@
+"""Run kinds of the conflict engine: stability, coalitions, status-quo paths, inverse, hypergame.
+
+Engines are imported inside the functions, so registering these kinds costs only their parameter
+models (``detente --help`` imports this module).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field, field_validator
+
+from detente.app.kind import CliOption, Execution, Json, Params, RunKind
+from detente.budget import Cost
+from detente.errors import ParameterError
+from detente.io.kinds import CONFLICTS, SCENARIOS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from detente.conflict.coalition import CoalitionResult
+    from detente.conflict.hypergame import HypergameResult
+    from detente.conflict.model import Conflict
+    from detente.conflict.paths import StatusQuoAnalysis
+    from detente.conflict.stability import StabilityResult
+    from detente.io.loader import Document
+
+Concept = Literal["nash", "gmr", "smr", "seq"]
+CONCEPTS: tuple[Concept, ...] = ("nash", "gmr", "smr", "seq")
+CoalitionConcept = Literal["cnash", "cgmr", "csmr", "cseq"]
+COALITION_CONCEPTS: tuple[CoalitionConcept, ...] = ("cnash", "cgmr", "csmr", "cseq")
+Method = Literal["fast", "reference"]
+StateRows = Literal["auto", "all", "none"]
+
+STATE_ROWS = 4096
+"""With ``states: auto``, the JSON lists every state up to this many, else only a summary."""
+
+# Time per option code and concept (measured: 2**20 codes, four concepts, 0.8 s; 2 cores), per
+# unilateral move of a three-or-more-DM analysis, and for the brute-force reference per state pair.
+_CODE_SECONDS = 3e-7
+_EDGE_SECONDS = 1e-6
+_REFERENCE_SECONDS = 2e-6
+_ROW_BYTES = 160
+_CELL_BYTES = 40
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _conflict(doc: Document) -> Conflict:
+    assert doc.conflict is not None  # every kind here reads documents that hold a conflict
+    return doc.conflict
+
+
+def _dm(conflict: Conflict, name: str, param: str = "dm") -> int:
+    try:
+        return conflict.dm_index(name)
+    except KeyError:
+        names = ", ".join(dm.name for dm in conflict.decision_makers)
+        raise ParameterError(param, f"no decision maker {name!r}; choose from {names}") from None
+
+
+def resolve_state(conflict: Conflict, ref: int | str | None, param: str) -> int | None:
+    """The index of the state a user names by number or Y/N/- pattern (None stays None)."""
+    if ref is None:
+        return None
+    try:
+        text = str(ref).strip()
+        return conflict.resolve_state(int(text) if text.isdigit() else text)
+    except ValueError as exc:
+        raise ParameterError(param, str(exc)) from None
+
+
+def stability_cost(conflict: Conflict, concepts: list[str], method: str, rows: int) -> list[Cost]:
+    """Memory (:func:`detente.conflict.budget.estimate`), time and result size of a stability analysis."""
+    from detente.conflict import budget
+
+    costs = []
+    for concept in concepts:
+        est = budget.estimate(conflict, concept)
+        seconds = est.n_codes * _CODE_SECONDS + est.n_edges * _EDGE_SECONDS
+        if method == "reference":
+            seconds += float(conflict.n_states) ** 2 * conflict.n_dms * _REFERENCE_SECONDS
+        sizes = ", ".join(f"{dm.name} {len(dm.options)}" for dm in conflict.decision_makers)
+        costs.append(
+            Cost(
+                what=f"a {concept} analysis of conflict {conflict.name!r}",
+                size=f"{conflict.n_states:,} feasible states (2**{conflict.n_options} = {est.n_codes:,} "
+                f"option combinations; options per decision maker: {sizes})",
+                bytes=est.bytes,
+                seconds=seconds,
+                result_bytes=rows * (_ROW_BYTES + _CELL_BYTES * conflict.n_dms * len(concepts)),
+                shrink="Shrink the model: merge options that always move together, drop options that "
+                "change no preference, add constraints that rule out impossible states, or give each "
+                "decision maker fewer options (moves per state grow as 2**options).",
+            )
+        )
+    return costs
+
+
+def _rows(conflict: Conflict, states: StateRows) -> int:
+    if states == "all" or (states == "auto" and conflict.n_states <= STATE_ROWS):
+        return conflict.n_states
+    return 0
+
+
+def equilibria_text(conflict: Conflict, indices: Any) -> list[Json]:
+    """Each state as its number, Y/N label and the options taken in words."""
+    from detente.render.narrate import describe_state
+
+    return [
+        {
+            "number": conflict.number(int(s)),
+            "label": conflict.label(int(s)),
+            "text": describe_state(conflict, int(s)),
+        }
+        for s in indices
+    ]
+
+
+# -- stability ----------------------------------------------------------------------------------
+class StabilityParams(Params):
+    """Stability of every state for every decision maker (Fang, Hipel & Kilgour 1993, ch. 3)."""
+
+    kind: Literal["stability"] = "stability"
+    concepts: list[str] = Field(
+        default_factory=lambda: [str(c) for c in CONCEPTS],
+        min_length=1,
+        description="nash, gmr, smr, seq, and for two decision makers the limited-move horizons l1, l2, ...",
+    )
+    method: Method = Field("fast", description="fast (vectorised) or reference (brute force).")
+    states: StateRows = Field(
+        "auto",
+        description=f"Per-state rows in the JSON: all, none, or auto (all up to {STATE_ROWS:,} states).",
+    )
+
+    @field_validator("concepts")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        out = [c.strip().lower() for c in value]
+        for c in out:
+            limited = len(c) >= 2 and c[0] == "l" and c[1:].isdigit() and int(c[1:]) >= 1
+            if c not in CONCEPTS and not limited:
+                raise ValueError(f"unknown concept {c!r}; choose from {', '.join(CONCEPTS)}, l<h> (h >= 1)")
+        return list(dict.fromkeys(out))
+
+
+def _stability_cost(doc: Document, p: StabilityParams) -> list[Cost]:
+    c = _conflict(doc)
+    limited = [x for x in p.concepts if x not in CONCEPTS]
+    if limited and c.n_dms != 2:
+        raise ParameterError(
+            "concepts",
+            f"{', '.join(limited)}: limited-move stability needs exactly two decision makers; "
+            f"{c.name!r} has {c.n_dms}. Use nash, gmr, smr or seq.",
+        )
+    return stability_cost(c, p.concepts, p.method, _rows(c, p.states))
+
+
+def _stability(doc: Document, p: StabilityParams, ex: Execution) -> StabilityResult:
+    from detente.conflict.stability import analyze
+
+    return analyze(_conflict(doc), p.concepts, p.method)
+
+
+def _stability_json(doc: Document, p: StabilityParams, result: StabilityResult) -> Json:
+    from detente.render.conflict_json import stability_dict
+
+    c = _conflict(doc)
+    out = stability_dict(result, rows=_rows(c, p.states) > 0)
+    out["equilibria_text"] = {x: equilibria_text(c, result.equilibria(x)) for x in result.concepts}
+    return out
+
+
+def _stability_terminal(doc: Document, p: StabilityParams, result: StabilityResult, out: Console) -> None:
+    from detente.render.terminal_conflict import print_stability
+
+    print_stability(_conflict(doc), result.stable, out)
+
+
+STABILITY = RunKind(
+    name="stability",
+    title="detente conflict analyze",
+    params=StabilityParams,
+    reads=CONFLICTS,
+    run=_stability,
+    to_json=_stability_json,
+    cost=_stability_cost,
+    terminal=_stability_terminal,
+    command=("conflict", "analyze"),
+    cli={"concepts": CliOption(("--concepts",))},
+)
+
+
+# -- coalitions ---------------------------------------------------------------------------------
+class CoalitionParams(Params):
+    """Coalition stability (Inohara & Hipel 2008) for the coalitions the file names, or all of them."""
+
+    kind: Literal["coalitions"] = "coalitions"
+    concepts: list[CoalitionConcept] = Field(
+        default_factory=lambda: list(COALITION_CONCEPTS),
+        min_length=1,
+        description="cnash, cgmr, csmr, cseq.",
+    )
+    method: Method = Field("fast", description="fast (vectorised) or reference (brute force).")
+
+
+def _coalition_cost(doc: Document, p: CoalitionParams) -> list[Cost]:
+    c = _conflict(doc)
+    base = [x[1:] for x in p.concepts]
+    rows = c.n_states if c.n_states <= STATE_ROWS else 0
+    return stability_cost(c, base, p.method, rows)
+
+
+def _coalitions(doc: Document, p: CoalitionParams, ex: Execution) -> CoalitionResult:
+    from detente.conflict.coalition import coalition_stability
+
+    return coalition_stability(_conflict(doc), p.concepts, method=p.method)
+
+
+def _coalitions_json(doc: Document, p: CoalitionParams, result: CoalitionResult) -> Json:
+    from detente.render.conflict_json import coalition_dict
+
+    return coalition_dict(result, rows=_conflict(doc).n_states <= STATE_ROWS)
+
+
+def _coalitions_terminal(doc: Document, p: CoalitionParams, result: CoalitionResult, out: Console) -> None:
+    from detente.render.terminal_conflict import print_coalitions
+
+    print_coalitions(result, out)
+
+
+COALITIONS = RunKind(
+    name="coalitions",
+    title="detente conflict coalitions",
+    params=CoalitionParams,
+    reads=CONFLICTS,
+    run=_coalitions,
+    to_json=_coalitions_json,
+    cost=_coalition_cost,
+    terminal=_coalitions_terminal,
+    command=("conflict", "coalitions"),
+)
+
+
+# -- status-quo paths ---------------------------------------------------------------------------
+class PathsParams(Params):
+    """Status quo analysis (Li, Kilgour & Hipel 2005): how the conflict can reach its equilibria."""
+
+    kind: Literal["paths"] = "paths"
+    concept: Concept = Field("seq", description="Equilibria to reach: nash, gmr, smr or seq.")
+    start: int | str | None = Field(
+        None, description="Start state (number or Y/N pattern); default: status quo."
+    )
+    coalitions: bool = Field(False, description="Allow coalition improvements too.")
+    max_paths: int = Field(10, ge=1, le=100, description="Shortest paths kept per equilibrium.")
+
+
+def _paths_cost(doc: Document, p: PathsParams) -> list[Cost]:
+    c = _conflict(doc)
+    if p.start is None and c.status_quo is None:
+        raise ParameterError("start", "the conflict names no status quo; give a start state")
+    resolve_state(c, p.start, "start")
+    return stability_cost(c, [p.concept], "fast", c.n_states if c.n_states <= STATE_ROWS else 0)
+
+
+def _paths(doc: Document, p: PathsParams, ex: Execution) -> StatusQuoAnalysis:
+    from detente.conflict.paths import status_quo_paths
+    from detente.conflict.stability import analyze
+
+    c = _conflict(doc)
+    origin = resolve_state(c, p.start, "start")
+    return status_quo_paths(
+        c, analyze(c, [p.concept]), p.concept, origin, p.coalitions, max_paths=p.max_paths
+    )
+
+
+def _paths_json(doc: Document, p: PathsParams, result: StatusQuoAnalysis) -> Json:
+    from detente.render.conflict_json import paths_dict
+
+    return paths_dict(result)
+
+
+def _paths_terminal(doc: Document, p: PathsParams, result: StatusQuoAnalysis, out: Console) -> None:
+    from detente.render.narrate import describe_paths
+    from detente.render.terminal_conflict import print_paths
+
+    print_paths(result, describe_paths(result.conflict, result), out)
+
+
+PATHS = RunKind(
+    name="paths",
+    title="detente conflict paths",
+    params=PathsParams,
+    reads=CONFLICTS,
+    run=_paths,
+    to_json=_paths_json,
+    cost=_paths_cost,
+    terminal=_paths_terminal,
+    command=("conflict", "paths"),
+    cli={"start": CliOption(("--from",)), "concept": CliOption(("--concept",))},
+)
+
+
+# -- inverse ------------------------------------------------------------------------------------
+class InverseParams(Params):
+    """Inverse analysis (Kinsara, Kilgour & Hipel 2015): which preferences make TARGET an equilibrium."""
+
+    kind: Literal["inverse"] = "inverse"
+    target: int | str = Field(description="Target state: number or Y/N pattern in option order.")
+    dm: str = Field(min_length=1, max_length=200, description="The decision maker whose preferences vary.")
+    concept: Concept = Field("seq", description="nash, gmr, smr or seq.")
+    mode: Literal["rankings", "statement_orders"] = Field(
+        "rankings",
+        description="rankings: every strict ranking of the states; statement_orders: every order of "
+        "the decision maker's preference statements.",
+    )
+
+
+def _inverse_cost(doc: Document, p: InverseParams) -> list[Cost]:
+    c = _conflict(doc)
+    _dm(c, p.dm)
+    resolve_state(c, p.target, "target")
+    return []
+
+
+def _inverse(doc: Document, p: InverseParams, ex: Execution) -> Any:
+    from detente.conflict.inverse import inverse_analysis, inverse_statement_orders
+
+    c = _conflict(doc)
+    i, t = _dm(c, p.dm), resolve_state(c, p.target, "target")
+    assert t is not None
+    try:
+        if p.mode == "rankings":
+            return inverse_analysis(c, t, i, p.concept)
+        return inverse_statement_orders(c, t, i, p.concept)
+    except ValueError as exc:
+        raise ParameterError("mode", str(exc)) from None
+
+
+def _inverse_json(doc: Document, p: InverseParams, result: Any) -> Json:
+    from detente.render.conflict_json import inverse_dict, statement_orders_dict
+
+    c = _conflict(doc)
+    return inverse_dict(c, result) if p.mode == "rankings" else statement_orders_dict(c, result)
+
+
+def _inverse_terminal(doc: Document, p: InverseParams, result: Any, out: Console) -> None:
+    from detente.render.terminal_conflict import print_lines
+
+    c = _conflict(doc)
+    t = result.target
+    name = f"state {c.number(t)} ({c.label(t)})"
+    if p.mode == "statement_orders":
+        lines = [
+            f"{result.count} of {result.total} orders of {p.dm}'s statements make {name} a "
+            f"{p.concept.upper()} equilibrium",
+            *("  " + " > ".join(order) for order in result.orders),
+        ]
+    else:
+        lines = [
+            f"{result.count} of {result.total} strict rankings of {p.dm} ({result.share:.1%}) make {name} "
+            f"a {p.concept.upper()} equilibrium",
+            *(f"  - {condition}" for condition in result.conditions),
+            *("  e.g. " + " > ".join(str(c.number(s)) for s in ranking) for ranking in result.examples),
+        ]
+    print_lines(lines, out)
+
+
+INVERSE = RunKind(
+    name="inverse",
+    title="detente conflict inverse",
+    params=InverseParams,
+    reads=CONFLICTS,
+    run=_inverse,
+    to_json=_inverse_json,
+    cost=_inverse_cost,
+    terminal=_inverse_terminal,
+    command=("conflict", "inverse"),
+)
+
+
+# -- hypergame ----------------------------------------------------------------------------------
+class HypergameParams(Params):
+    """First-level hypergame from the scenario's perceptions (Bennett 1980)."""
+
+    kind: Literal["hypergame"] = "hypergame"
+    concept: Concept = Field("seq", description="nash, gmr, smr or seq.")
+
+
+def _hypergame_cost(doc: Document, p: HypergameParams) -> list[Cost]:
+    c = _conflict(doc)
+    costs = stability_cost(c, [p.concept], "fast", 0)
+    n = 1 + len(doc.scenario.perceptions) if doc.scenario is not None else 1
+    return [Cost(x.what, x.size, x.bytes, x.seconds * n, x.result_bytes, x.shrink) for x in costs]
+
+
+def _hypergame(doc: Document, p: HypergameParams, ex: Execution) -> HypergameResult:
+    from detente.conflict.hypergame import analyze_hypergame
+    from detente.io.scenario import perceptions_of
+
+    return analyze_hypergame(_conflict(doc), perceptions_of(doc.scenario), [p.concept])
+
+
+def _hypergame_json(doc: Document, p: HypergameParams, result: HypergameResult) -> Json:
+    from detente.render.conflict_json import SCHEMA_VERSION, conflict_dict
+    from detente.render.hypergame_words import explain
+
+    c = _conflict(doc)
+    names = [dm.name for dm in c.decision_makers]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "hypergame",
+        "concept": p.concept,
+        "conflict": conflict_dict(c),
+        "perceptions": [
+            {
+                "name": q.name,
+                "perceiver": names[q.perceiver],
+                "about": names[q.about],
+                "hidden_options": [c.options[j].name for j in sorted(q.hidden_options)],
+            }
+            for q in doc.scenario.perceptions
+        ],
+        "real_equilibria": equilibria_text(c, result.real.equilibria(p.concept)),
+        "hypergame_equilibria": equilibria_text(c, result.equilibria(p.concept)),
+        "expected": {
+            names[i]: equilibria_text(c, result.expected_equilibria(i, p.concept)) for i in range(c.n_dms)
+        },
+        "misperceivers": [names[i] for i in result.misperceivers()],
+        "explanation": explain(result, p.concept),
+    }
+
+
+def _hypergame_terminal(doc: Document, p: HypergameParams, result: HypergameResult, out: Console) -> None:
+    from detente.render.terminal_conflict import print_hypergame
+
+    print_hypergame(_hypergame_json(doc, p, result), out)
+
+
+HYPERGAME = RunKind(
+    name="hypergame",
+    title="detente conflict hypergame",
+    params=HypergameParams,
+    reads=SCENARIOS,
+    run=_hypergame,
+    to_json=_hypergame_json,
+    cost=_hypergame_cost,
+    terminal=_hypergame_terminal,
+    command=("conflict", "hypergame"),
+)
+
+
+def explain_state(doc: Document, number: int, concepts: list[Concept]) -> Json:
+    """One state: its options and ranks, per concept whether stable for each decision maker, and why."""
+    from detente.budget import check
+    from detente.conflict.stability import analyze
+    from detente.render.conflict_json import state_dict
+    from detente.render.narrate import describe_stability, describe_state
+
+    c = _conflict(doc)
+    if not 1 <= number <= c.n_states:
+        raise ParameterError("state", f"state number {number} is out of range 1..{c.n_states}")
+    s = number - 1
+    for cost in stability_cost(c, list(concepts), "fast", 0):
+        check(cost)
+    result = analyze(c, concepts)
+    out = state_dict(c, s)
+    out["text"] = describe_state(c, s)
+    out["stable"] = {
+        concept: {dm.name: bool(result.stable[concept][i, s]) for i, dm in enumerate(c.decision_makers)}
+        for concept in concepts
+    }
+    out["explanation"] = describe_stability(c, result, s)
+    return out

@@ -1,0 +1,100 @@
+"""A run kind: its parameters, what it reads, its guard, its engine call and its renderers.
+
+A :class:`RunKind` holds, for one kind of run:
+
+* ``params`` — a pydantic model of its parameters, every default defined there and nowhere else;
+* ``reads`` — the document kinds it accepts (:mod:`detente.io.kinds`);
+* ``cost`` — the estimate of memory, time and result size made before any work (:mod:`detente.budget`);
+* ``run`` — the engine call, returning a result object;
+* ``to_json`` — the documented JSON of that result (``docs/json.md``);
+* ``terminal`` — the words and tables a terminal shows; ``figures`` — the SVG figures a page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from detente.budget import Cost
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from detente.io.kinds import DocKind
+    from detente.io.loader import Document
+
+Json = dict[str, Any]
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while a run goes on."""
+
+
+class Params(BaseModel):
+    """Base of every run's parameters: unknown fields are refused, values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+P = TypeVar("P", bound=Params)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """How a parameter appears on the command line: its option name(s) and, for lists, comma-separated."""
+
+    names: tuple[str, ...]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How to execute (never what is computed): worker processes, a Dask scheduler, progress, and
+    whether parameters may name files on this machine (the command line: yes; the web app: never)."""
+
+    workers: int | None = None
+    dask: str | None = None
+    progress: Progress | None = None
+    files: bool = False
+
+
+@dataclass(frozen=True)
+class Writer:
+    """A file a run can write beside its output (a plot, a probabilities file, the HTML report)."""
+
+    option: CliOption
+    write: Callable[[Any, Any, Any, Path], None]
+    default: str | None = None
+    """The path written when none is given (None: write only when asked)."""
+    message: str = "wrote"
+
+
+@dataclass(frozen=True)
+class RunKind(Generic[P, R]):
+    """One kind of run: parameters, what it reads, its guard, its engine call and its renderers."""
+
+    name: str
+    title: str
+    params: type[P]
+    reads: frozenset[DocKind]
+    run: Callable[[Document, P, Execution], R]
+    to_json: Callable[[Document, P, R], Json]
+    cost: Callable[[Document, P], list[Cost]] = lambda doc, p: []
+    terminal: Callable[[Document, P, R, Console], None] | None = None
+    figures: Callable[[Document, P, R], dict[str, str]] | None = None
+    command: tuple[str, ...] = ()
+    """Where the CLI puts it (``("conflict", "analyze")``); empty: not on the command line."""
+    cli: Mapping[str, CliOption] = field(default_factory=dict)
+    """Option names for parameters whose flag is not ``--field-name``."""
+    default_document: Callable[[], str] | None = None
+    """The file read when the command line names none (e.g. the built-in scenario)."""
+    random: tuple[str, ...] = ()
+    """Parameters that are seeds: the web app draws one when none is given, and records it."""
+    writer: Writer | None = None
+    execution: tuple[str, ...] = ()
+    """Execution options the kind honours: ``workers`` (local processes), ``dask`` (a scheduler)."""
+    load_options: tuple[str, ...] = ()
+    """Loader options for forecast data files: ``format`` (force a format), ``issue`` (pick one case)."""

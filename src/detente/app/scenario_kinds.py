@@ -1,0 +1,392 @@
+"""Run kinds over whole scenarios: interventions, forecast questions, and the main job (the report)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from detente.app.kind import CliOption, Execution, Json, Params, RunKind, Writer
+from detente.budget import Cost
+from detente.errors import NothingToDoError, ParameterError
+from detente.io.kinds import CONFLICTS, SCENARIOS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from detente.analysis import Analysis
+    from detente.interventions.evaluate import InterventionReport
+    from detente.interventions.questions import Answer
+    from detente.interventions.scoring import ScoreCard
+    from detente.io.loader import Document
+    from detente.io.questions import QuestionSet
+    from detente.render.report.document import Document as ReportDocument
+
+SEED = 2019
+"""The default seed of every scenario-level run (recorded in every output)."""
+BUILTIN_SCENARIO = "dprk_us_2019_10"
+BUILTIN_QUESTIONS = "dprk_us_2019"
+QUESTION_SETS = ("dprk_us_2019",)
+"""Built-in question sets (the web app offers only these; the command line also takes a file)."""
+INTERVENTION_MODEL = "compromise"
+
+_VARIANT_SECONDS = 0.25
+_RUN_SECONDS = 0.002
+
+
+def builtin_scenario_path() -> str:
+    from detente.io.scenario import builtin_scenario
+
+    return str(builtin_scenario(BUILTIN_SCENARIO))
+
+
+def _scenario(doc: Document) -> Any:
+    return doc.scenario
+
+
+# -- interventions ------------------------------------------------------------------------------
+class InterventionsParams(Params):
+    """Rank a scenario's interventions by their effect on the equilibria and on the forecast."""
+
+    kind: Literal["interventions"] = "interventions"
+    mc: int = Field(
+        200, ge=0, le=100_000, description="Monte Carlo runs per variant for the forecast (0: none)."
+    )
+    seed: int = Field(
+        SEED, ge=0, lt=2**63, description="Seed for every random draw (recorded in the output)."
+    )
+
+
+def _interventions_cost(doc: Document, p: InterventionsParams) -> list[Cost]:
+    n = len(doc.scenario.spec.interventions)
+    if n == 0:
+        raise NothingToDoError(f"{doc.file}: the scenario has no interventions to rank")
+    return [
+        Cost(
+            what="ranking the interventions",
+            size=f"{n} interventions, {p.mc:,} Monte Carlo runs each",
+            bytes=200 * 1024**2,
+            seconds=(n + 1) * (_VARIANT_SECONDS + p.mc * _RUN_SECONDS),
+            shrink="Use fewer Monte Carlo runs (--mc).",
+        )
+    ]
+
+
+def _interventions(doc: Document, p: InterventionsParams, ex: Execution) -> InterventionReport:
+    from detente.analysis import compile_variant
+    from detente.conflict.stability import CONCEPTS
+    from detente.interventions.evaluate import evaluate
+
+    scenario = doc.scenario
+    try:
+        return evaluate(
+            scenario.data,
+            scenario.spec.interventions,
+            compile_variant(scenario.lines),
+            scenario.spec.outcomes,
+            CONCEPTS,
+            model=INTERVENTION_MODEL,
+            runs=p.mc,
+            seed=p.seed,
+            progress=ex.progress,
+        )
+    except ValueError as exc:
+        raise ParameterError("interventions", f"an intervention cannot be evaluated: {exc}") from None
+
+
+def _interventions_json(doc: Document, p: InterventionsParams, report: InterventionReport) -> Json:
+    from detente.render.scenario_json import interventions_json
+
+    return interventions_json(doc.scenario, report)
+
+
+def _interventions_terminal(
+    doc: Document, p: InterventionsParams, report: InterventionReport, out: Console
+) -> None:
+    from detente.render.scenario_terminal import print_interventions
+
+    print_interventions(doc.scenario, report, out)
+
+
+INTERVENTIONS = RunKind(
+    name="interventions",
+    title="detente interventions",
+    params=InterventionsParams,
+    reads=SCENARIOS,
+    run=_interventions,
+    to_json=_interventions_json,
+    cost=_interventions_cost,
+    terminal=_interventions_terminal,
+    command=("interventions",),
+    execution=("workers",),
+    default_document=builtin_scenario_path,
+)
+
+
+# -- questions ----------------------------------------------------------------------------------
+class QuestionsParams(Params):
+    """A probability for each forecast question, from one snapshot's information only, with the reasoning."""
+
+    kind: Literal["questions"] = "questions"
+    questions: str = Field(
+        BUILTIN_QUESTIONS,
+        min_length=1,
+        max_length=4096,
+        description="A built-in question set by name (dprk_us_2019), or (command line) a questions file.",
+    )
+    samples: int = Field(200, ge=0, le=100_000, description="Judgement-uncertainty samples of the conflict.")
+    swap: float = Field(
+        0.15, ge=0.0, le=1.0, description="Chance of swapping each adjacent pair of statements."
+    )
+    mc: int = Field(500, ge=1, le=1_000_000, description="Monte Carlo runs for forecast questions.")
+    seed: int = Field(
+        SEED, ge=0, lt=2**63, description="Seed for every random draw (recorded in the output)."
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Answers:
+    questions: QuestionSet
+    answers: tuple[Answer, ...]
+    outcomes: dict[str, bool] | None
+
+
+def question_set(name_or_file: str, files: bool) -> tuple[QuestionSet, dict[str, bool] | None]:
+    """A built-in question set by name (with its known resolutions), or with ``files`` a questions file."""
+    from detente.io.loader import load_document
+    from detente.io.packaged import packaged_file
+
+    if name_or_file in QUESTION_SETS:
+        found = packaged_file("questions", f"{name_or_file}.yaml")
+        if found is None:
+            raise ParameterError("questions", f"the question set {name_or_file!r} is not installed")
+        resolved = packaged_file("questions", f"{name_or_file}_resolutions.yaml")
+        outcomes = None if resolved is None else read_resolutions(resolved)
+        return load_document(found, {"questions"}).questions, outcomes
+    if not files:
+        raise ParameterError(
+            "questions", f"no built-in question set {name_or_file!r}; choose from {', '.join(QUESTION_SETS)}"
+        )
+    return load_document(name_or_file, {"questions"}, needed_by="detente questions").questions, None
+
+
+def read_resolutions(path: str | Path) -> dict[str, bool]:
+    """Question id -> resolved yes, from a resolutions file (InputError naming file, line, field)."""
+    from detente.interventions.scoring import ResolutionsFile
+    from detente.io.yamlio import load_yaml, validate_model
+
+    data, lines = load_yaml(path)
+    resolved = validate_model(ResolutionsFile, data, lines).root
+    return {q: v if isinstance(v, bool) else v.resolved for q, v in resolved.items()}
+
+
+def _questions_cost(doc: Document, p: QuestionsParams) -> list[Cost]:
+    return [
+        Cost(
+            what="answering the questions",
+            size=f"{p.samples:,} judgement samples and {p.mc:,} Monte Carlo runs",
+            bytes=200 * 1024**2,
+            seconds=p.samples * 0.01 + p.mc * _RUN_SECONDS * 3,
+            shrink="Use fewer samples (--samples) or Monte Carlo runs (--mc).",
+        )
+    ]
+
+
+def _questions(doc: Document, p: QuestionsParams, ex: Execution) -> Answers:
+    from detente.interventions.questions import answer_questions
+
+    qset, outcomes = question_set(p.questions, ex.files)
+    answers = answer_questions(
+        doc.scenario, qset, samples=p.samples, swap=p.swap, runs=p.mc, seed=p.seed, progress=ex.progress
+    )
+    return Answers(qset, answers, outcomes)
+
+
+def _questions_json(doc: Document, p: QuestionsParams, r: Answers) -> Json:
+    from detente.interventions.questions import probabilities_document
+    from detente.interventions.scoring import score
+    from detente.render.conflict_json import SCHEMA_VERSION
+    from detente.render.scenario_json import score_json
+
+    document = probabilities_document(r.answers, doc.scenario, r.questions, p.samples, p.swap, p.mc, p.seed)
+    out: Json = {"schema_version": SCHEMA_VERSION, "kind": "questions", **document}
+    out["title"] = r.questions.spec.name
+    out["answers"] = [{**vars(a), "warnings": list(a.warnings)} for a in r.answers]
+    known = {a.id: r.outcomes[a.id] for a in r.answers if r.outcomes and a.id in r.outcomes}
+    out["outcomes"] = known
+    out["scores"] = (
+        score_json(score({a.id: a.probability for a in r.answers if a.id in known}, known)) if known else None
+    )
+    out["baseline_scores"] = (
+        score_json(score({a.id: a.baseline for a in r.answers if a.id in known}, known)) if known else None
+    )
+    return out
+
+
+def _questions_terminal(doc: Document, p: QuestionsParams, r: Answers, out: Console) -> None:
+    from detente.render.scenario_terminal import print_questions
+
+    caption = (
+        f"snapshot: {doc.scenario.spec.meta.name}; {p.samples} samples (swap {p.swap:g}), {p.mc} "
+        f"Monte Carlo runs, seed {p.seed}"
+    )
+    print_questions(doc.scenario, r.questions, r.answers, caption, out)
+
+
+def write_probabilities(doc: Document, p: QuestionsParams, r: Answers, path: Path) -> None:
+    """The probabilities file (what ``detente score`` reads), written atomically."""
+    from detente.interventions.questions import probabilities_document
+    from detente.interventions.questions import write_probabilities as write
+
+    write(path, probabilities_document(r.answers, doc.scenario, r.questions, p.samples, p.swap, p.mc, p.seed))
+
+
+QUESTIONS = RunKind(
+    name="questions",
+    title="detente questions",
+    params=QuestionsParams,
+    reads=SCENARIOS,
+    run=_questions,
+    to_json=_questions_json,
+    cost=_questions_cost,
+    terminal=_questions_terminal,
+    command=("questions",),
+    writer=Writer(CliOption(("--out",), "Write the probabilities to this file."), write_probabilities),
+    execution=("workers",),
+    default_document=builtin_scenario_path,
+)
+
+
+def score_card(probabilities: str | Path, resolutions: str | Path) -> ScoreCard:
+    """Brier, log score and Brier skill of a probabilities file against a resolutions file."""
+    from detente.interventions.scoring import score_files
+
+    return score_files(probabilities, resolutions)
+
+
+# -- the main job -------------------------------------------------------------------------------
+class ReportParams(Params):
+    """Every engine on a scenario (or a bare conflict): stability, paths, hypergame, forecast with
+    its Monte Carlo, interventions; a summary and the HTML report."""
+
+    kind: Literal["report"] = "report"
+    mc: int = Field(1000, ge=0, le=1_000_000, description="Monte Carlo runs for the forecast.")
+    seed: int = Field(
+        SEED, ge=0, lt=2**63, description="Seed for every random draw (recorded in the report)."
+    )
+    intervention_mc: int = Field(
+        200, ge=0, le=100_000, description="Monte Carlo runs per intervention variant (at most mc)."
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    analysis: Analysis
+    document: ReportDocument
+
+
+def _report_cost(doc: Document, p: ReportParams) -> list[Cost]:
+    from detente.app.conflict_kinds import stability_cost
+
+    assert doc.conflict is not None
+    costs = stability_cost(doc.conflict, ["nash", "gmr", "smr", "seq"], "fast", 0)
+    if doc.scenario is not None:
+        n = len(doc.scenario.spec.interventions)
+        costs.append(
+            Cost(
+                what="the forecast and the interventions",
+                size=f"{p.mc:,} Monte Carlo runs, {n} interventions",
+                bytes=300 * 1024**2,
+                seconds=p.mc * _RUN_SECONDS * 3
+                + (n + 1) * (_VARIANT_SECONDS + min(p.mc, p.intervention_mc) * _RUN_SECONDS),
+                shrink="Use fewer Monte Carlo runs (--mc).",
+            )
+        )
+    return costs
+
+
+def _report(doc: Document, p: ReportParams, ex: Execution) -> Report:
+    from detente.analysis import analyze_conflict, analyze_scenario
+    from detente.io.evidence import collect_evidence
+    from detente.render.report.builder import build_document
+
+    def step(name: str, done: int, total: int) -> None:
+        if ex.progress is not None:
+            ex.progress(done, total)
+
+    if doc.scenario is not None:
+        found = analyze_scenario(
+            doc.scenario,
+            runs=p.mc,
+            seed=p.seed,
+            intervention_runs=min(p.mc, p.intervention_mc),
+            progress=step,
+            workers=ex.workers,
+        )
+    else:
+        assert doc.conflict is not None
+        spec = doc.conflict.spec
+        found = analyze_conflict(doc.conflict, tuple(collect_evidence(spec)) if spec is not None else ())
+    return Report(found, build_document(found))
+
+
+def _report_json(doc: Document, p: ReportParams, r: Report) -> Json:
+    from detente.render.conflict_json import SCHEMA_VERSION
+
+    a = r.analysis
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "report",
+        "title": a.title,
+        "subtitle": a.subtitle,
+        "input": {"file": Path(doc.file).name, "sha256": doc.digest},
+        "seed": p.seed,
+        "equilibria": {
+            c: [a.conflict.number(int(s)) for s in a.stability.equilibria(c)] for c in a.stability.concepts
+        },
+        "sections": [s.title for s in r.document.sections],
+    }
+
+
+def _report_terminal(doc: Document, p: ReportParams, r: Report, out: Console) -> None:
+    from detente.render.report.terminal import print_document
+
+    print_document(r.document, out)
+
+
+def report_figures(doc: Document, p: ReportParams, r: Report) -> dict[str, str]:
+    """The whole report as one self-contained HTML page (stored by the web app under ``report``)."""
+    from detente.render.report.html import render_html
+
+    return {"report": render_html(r.document)}
+
+
+def write_report(doc: Document, p: ReportParams, r: Report, path: Path) -> None:
+    """The HTML report written to ``path/index.html`` (atomically)."""
+    from detente.render.report.html import write_html
+
+    write_html(r.document, path)
+
+
+REPORT = RunKind(
+    name="report",
+    title="detente analyze",
+    params=ReportParams,
+    reads=CONFLICTS,
+    run=_report,
+    to_json=_report_json,
+    cost=_report_cost,
+    terminal=_report_terminal,
+    figures=report_figures,
+    command=("analyze",),
+    writer=Writer(
+        CliOption(("--out",), "Folder for the HTML report."),
+        write_report,
+        "detente-report",
+        "HTML report written to",
+    ),
+    execution=("workers",),
+    default_document=builtin_scenario_path,
+)
