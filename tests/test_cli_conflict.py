@@ -176,7 +176,7 @@ def test_paths_from_a_chosen_state_and_the_table() -> None:
 def test_paths_without_a_status_quo_need_a_start() -> None:
     result = runner.invoke(app, ["conflict", "paths", str(DATA / "three_parties.gmcr")])
     assert result.exit_code == 2
-    assert "the conflict names no status quo; give --from" in result.stderr
+    assert "the conflict names no status quo; give the state to start from" in result.stderr
 
 
 def test_paths_with_a_bad_start_state() -> None:
@@ -201,7 +201,17 @@ def test_inverse_count_matches_brute_force_over_all_rankings() -> None:
 
 def test_inverse_statement_orders_by_hand() -> None:
     doc = run_json(
-        "conflict", "inverse", str(PD), "--target", "NN", "--dm", "A", "--concept", "seq", "--statements"
+        "conflict",
+        "inverse",
+        str(PD),
+        "--target",
+        "NN",
+        "--dm",
+        "A",
+        "--concept",
+        "seq",
+        "--mode",
+        "statement_orders",
     )
     # Putting "A_defects" first makes A prefer YN to NN and YY to NN, so B's reply to A's defection
     # no longer deters it: only the file's own order keeps NN a SEQ equilibrium.
@@ -286,7 +296,7 @@ def test_every_field_of_every_kind_is_documented() -> None:
         run_json("conflict", "coalitions", str(PD)),
         run_json("conflict", "paths", str(PD), "--concept", "nash"),
         run_json("conflict", "inverse", str(PD), "--target", "1", "--dm", "A"),
-        run_json("conflict", "inverse", str(PD), "--target", "1", "--dm", "A", "--statements"),
+        run_json("conflict", "inverse", str(PD), "--target", "1", "--dm", "A", "--mode", "statement_orders"),
     ]
     for doc in documents:
         assert f"`{doc['kind']}`" in docs
@@ -356,14 +366,16 @@ def test_a_scenario_file_is_analysed_as_its_conflict_section(tmp_path: Path) -> 
         assert run_json("conflict", *command, str(scenario)) == run_json("conflict", *command, str(section))
 
 
-def test_convert_refuses_a_scenario_file(tmp_path: Path) -> None:
+def test_convert_reads_a_scenario_as_analyze_does(tmp_path: Path) -> None:
+    """The one loader: a scenario's conflict converts, and analyses the same as the scenario."""
     from detente.io.scenario import builtin_scenario
 
-    out = tmp_path / "out.gmcr"
+    out = tmp_path / "out.yaml"
     result = runner.invoke(app, ["conflict", "convert", str(builtin_scenario()), str(out)])
-    assert result.exit_code == 2
-    assert "a scenario file; convert takes a conflict file" in result.stderr
-    assert not out.exists()
+    assert result.exit_code == 0, result.output
+    direct = run_json("conflict", "analyze", str(builtin_scenario()))
+    converted = run_json("conflict", "analyze", str(out))
+    assert converted["equilibria"] == direct["equilibria"]
 
 
 def test_failed_writes_exit_2_naming_the_file(tmp_path: Path) -> None:

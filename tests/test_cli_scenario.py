@@ -1,7 +1,4 @@
-"""The ``interventions``, ``questions`` and ``score`` commands, end to end on the built-in scenario.
-
-The commands are registered on a local typer app here, as ``detente.cli`` registers them.
-"""
+"""The ``interventions``, ``questions`` and ``score`` commands, end to end on the built-in scenario."""
 
 from __future__ import annotations
 
@@ -10,19 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 import yaml
 from typer.testing import CliRunner
 
-from detente.cli import scenario as commands
+from detente.cli import app
 from detente.interventions.scoring import ProbabilitiesFile
 from detente.io.questions import builtin_questions, load_questions
 from detente.io.scenario import builtin_scenario, load_scenario
 
-app = typer.Typer()
-app.command("interventions")(commands.interventions)
-app.command("questions")(commands.questions)
-app.command("score")(commands.score)
 runner = CliRunner(env={"COLUMNS": "200"})
 RESOLUTIONS = builtin_questions().parent / "dprk_us_2019_resolutions.yaml"
 SMALL = ["--samples", "20", "--mc", "40"]

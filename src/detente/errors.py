@@ -88,7 +88,7 @@ class ParameterError(DetenteError):
     def __init__(self, name: str, message: str) -> None:
         self.name = name
         self.message = message
-        super().__init__(f"{name}: {message}" if name else message)
+        super().__init__(f"invalid value for {name!r}: {message}" if name else message)
 
     @property
     def problems(self) -> tuple[Problem, ...]:

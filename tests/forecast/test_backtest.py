@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detente.cli.forecast import app
+from detente.cli import forecast_app as app
 from detente.forecast import blend
 from detente.forecast.backtest import backtest, summary
 from detente.forecast.space import IssueSpace

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-import typer
 import yaml
 from typer.testing import CliRunner
 
-from detente.cli import forecast as cli
-from detente.cli.forecast import app, bind_params
+from detente.app.forecast_kinds import bind_params
+from detente.cli import forecast_app as app
+from detente.errors import ParameterError
 from detente.forecast.models import run_model
 from detente.forecast.space import ForecastResult, IssueSpace
 from detente.io.forecast_spec import load_uncertain_space
@@ -43,7 +43,7 @@ def test_builtin_scenario_runs_on_its_issues_section() -> None:
     expected = run_model("median", load_scenario(path).issues.base).outcome
     assert json.loads(out)["outcome"] == pytest.approx(list(expected))
     code, out = _invoke("backtest", str(path), "-m", "compromise")
-    assert code == 2 and "no case records an observed outcome" in out  # read, then refused for a reason
+    assert code == 2 and "this is a scenario file" in out and "reads a forecast data file" in out
 
 
 def test_scenario_errors_keep_the_scenario_line(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_bad_params_are_clear_usage_errors(model: str, param: str, expected: str
 
 
 def test_unknown_name_error_lists_every_known_parameter() -> None:
-    with pytest.raises(typer.BadParameter) as info:
+    with pytest.raises(ParameterError) as info:
         bind_params("median", {"ties": "lower"})
     assert str(info.value).endswith("its parameters are tie")
 
@@ -103,7 +103,9 @@ def test_a_type_error_inside_a_model_is_not_reported_as_a_bad_parameter(
     def broken(space: IssueSpace, *, rounds: int = 1) -> ForecastResult:
         raise TypeError("a bug in the model")
 
-    monkeypatch.setattr(cli, "get", lambda name: broken)
+    import detente.forecast.models as models
+
+    monkeypatch.setattr(models, "get", lambda name: broken)
     result = CliRunner().invoke(app, ["run", str(DATA / "emission.csv"), "-m", "eum", "-p", "rounds=2"])
     assert isinstance(result.exception, TypeError) and str(result.exception) == "a bug in the model"
 

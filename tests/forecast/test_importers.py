@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detente.cli.forecast import app
+from detente.app.validate import validate_directory
+from detente.cli import forecast_app as app
 from detente.errors import InputError
 from detente.forecast.models import run_model
-from detente.io.importers import detect_format, import_file, validate_directory
+from detente.io.importers import detect_format, import_file
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "forecast"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detente.cli.forecast import app
+from detente.cli import forecast_app as app
 from detente.forecast.montecarlo import run_monte_carlo, tornado
 from detente.forecast.space import ForecastResult, IssueSpace
 from detente.forecast.uncertain import UncertainSpace

@@ -102,33 +102,33 @@ def test_upload_and_download_round_trip(client: TestClient) -> None:
 
 def test_monte_carlo_runs_in_the_background_and_reproduces(client: TestClient) -> None:
     sid = builtin_id(client, NK)
-    params = {"kind": "montecarlo", "model": "median", "n": 120, "seed": 7, "chunk_size": 20}
+    params = {"kind": "forecast", "model": "median", "mc": 120, "seed": 7, "chunk_size": 20, "outcomes": True}
     created = client.post(f"/api/scenarios/{sid}/versions/1/runs", json=params)
     assert created.status_code == 201
     assert created.json()["status"] in ("queued", "running", "done")
     first = wait(client, created.json()["id"])
     assert first["status"] == "done", first["error"]
     assert (first["done"], first["total"]) == (120, 120)
-    result = first["result"]
+    result = first["result"]["monte_carlo"]
     outcomes = np.array(result["outcomes"], dtype=float)
-    assert outcomes.shape == (120, len(result["dimensions"]))
+    assert outcomes.shape == (120, len(first["result"]["dimensions"]))
     # The summary is the empirical median of the stored outcomes (checked independently here).
     assert result["quantiles"][0]["q50"] == pytest.approx(float(np.nanmedian(outcomes[:, 0])))
     assert sum(result["histogram"]["counts"]) == 120 - result["failures"]
     again = wait(client, client.post(f"/api/runs/{first['id']}/rerun").json()["id"])
     assert again["params"] == first["params"]
-    assert again["result"]["outcomes"] == result["outcomes"]
+    assert again["result"] == first["result"]
     figure = client.get(f"/api/runs/{first['id']}/figures/montecarlo")
     assert figure.status_code == 200 and figure.text.startswith("<svg")
 
 
 def test_a_drawn_seed_is_recorded_so_the_run_can_be_reproduced(client: TestClient) -> None:
     sid = builtin_id(client, NK)
-    first = run(client, sid, 1, kind="montecarlo", model="median", n=40, chunk_size=10)
+    first = run(client, sid, 1, kind="forecast", model="median", mc=40, chunk_size=10)
     seed = first["params"]["seed"]
-    assert isinstance(seed, int) and first["result"]["seed"] == seed
+    assert isinstance(seed, int) and first["result"]["monte_carlo"]["seed"] == seed
     again = wait(client, client.post(f"/api/runs/{first['id']}/rerun").json()["id"])
-    assert again["result"]["outcomes"] == first["result"]["outcomes"]
+    assert again["result"] == first["result"]
 
 
 def test_scenario_analyses_run_on_the_north_korea_scenario(client: TestClient) -> None:
@@ -141,16 +141,21 @@ def test_scenario_analyses_run_on_the_north_korea_scenario(client: TestClient) -
     assert "NK" in hyper["result"]["misperceivers"]
     forecast = run(client, sid, 1, kind="forecast", model="median")
     assert forecast["status"] == "done", forecast["error"]
-    rounds = np.array(forecast["result"]["rounds"])
-    assert rounds.shape[1:] == (len(forecast["result"]["actors"]), len(forecast["result"]["dimensions"]))
+    by_round = np.array(forecast["result"]["outcome_by_round"])
+    assert by_round.shape[1:] == (len(forecast["result"]["dimensions"]),)
+    assert by_round[-1].tolist() == forecast["result"]["outcome"]
 
 
-def test_a_run_that_cannot_be_done_fails_with_a_reason(client: TestClient) -> None:
+def test_a_run_that_cannot_be_done_is_refused_with_a_reason_and_not_stored(client: TestClient) -> None:
     sid = builtin_id(client, "chicken")
-    failed = run(client, sid, 1, kind="inverse", decision_maker="Nobody", target=1)
-    assert failed["status"] == "failed"
-    assert "Nobody" in failed["error"] and "A, B" in failed["error"]
-    assert run(client, sid, 1, kind="forecast")["status"] == "failed"  # a bare conflict has no issues
+    url = f"/api/scenarios/{sid}/versions/1/runs"
+    refused = client.post(url, json={"kind": "inverse", "decision_maker": "Nobody", "target": 1})
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["error"] == "parameter" and "Nobody" in body["detail"] and "A, B" in body["detail"]
+    bare = client.post(url, json={"kind": "forecast"})  # a bare conflict has no issues
+    assert bare.status_code == 422 and bare.json()["error"] == "wrong_document"
+    assert client.get(f"/api/scenarios/{sid}/runs").json() == []
 
 
 def test_inverse_analysis_counts_rankings_of_chicken(client: TestClient) -> None:
@@ -188,7 +193,7 @@ def test_question_scores_match_the_brier_definition(client: TestClient) -> None:
     (row,) = scored["questions"]
     # Brier (1950): (p - o)^2 with o = 1 for yes; the mean over one question is that question's score.
     assert row["brier"] == pytest.approx((0.3 - float(row["outcome"])) ** 2)
-    assert scored["brier_skill"] == pytest.approx(1 - row["brier"] / 0.25)
+    assert scored["overall"]["brier_skill"] == pytest.approx(1 - row["brier"] / 0.25)
     bad = client.post(f"/api/questions/{name}/score", json={"probabilities": {"no_such_question": 0.5}})
     assert bad.status_code == 422
 

@@ -111,12 +111,12 @@ def test_changing_a_preference_changes_the_equilibria(page: Any, server: str) ->
 
 def test_monte_carlo_shows_progress_then_a_chart(page: Any, server: str) -> None:
     _open_north_korea(page, server)
-    page.fill("#run-montecarlo input[name=n]", "2000")
-    page.fill("#run-montecarlo input[name=seed]", "11")
-    page.select_option("#run-montecarlo select[name=model]", "median")
+    page.fill("#run-forecast input[name=mc]", "2000")
+    page.fill("#run-forecast input[name=seed]", "11")
+    page.select_option("#run-forecast select[name=model]", "median")
     polled: list[str] = []
     page.on("response", lambda r: polled.append(r.json()["status"]) if r.url.endswith("/status") else None)
-    page.click("#run-montecarlo button")
+    page.click("#run-forecast button")
     page.wait_for_selector("#progress")
     # The run page opens while the run is under way (2000 runs take seconds) and polls its progress.
     assert page.get_attribute("#run", "data-status") in ("queued", "running")

@@ -40,10 +40,10 @@ def test_the_run_gives_what_the_engine_gives_and_scores_it(client: TestClient) -
     raw = yaml.safe_load((REPO / "questions" / f"{SET}_resolutions.yaml").read_text(encoding="utf-8"))
     outcomes = {q: float(v if isinstance(v, bool) else v["resolved"]) for q, v in raw.items()}
     brier = sum((a.probability - outcomes[a.id]) ** 2 for a in direct) / len(direct)
-    assert result["scores"]["brier"] == pytest.approx(brier)
-    assert result["scores"]["brier_skill"] == pytest.approx(1 - brier / 0.25)
+    assert result["scores"]["overall"]["brier"] == pytest.approx(brier)
+    assert result["scores"]["overall"]["brier_skill"] == pytest.approx(1 - brier / 0.25)
     base = sum((a.baseline - outcomes[a.id]) ** 2 for a in direct) / len(direct)
-    assert result["baseline_scores"]["brier"] == pytest.approx(base)
+    assert result["baseline_scores"]["overall"]["brier"] == pytest.approx(base)
     assert result["outcomes"] == {q: bool(o) for q, o in outcomes.items()}
 
 
@@ -82,9 +82,11 @@ def test_bad_parameters_are_refused_and_start_nothing(client: TestClient, bad: d
 
 
 def test_a_bare_conflict_cannot_answer_and_says_why(client: TestClient) -> None:
-    failed = run(client, builtin_id(client, "chicken"), 1, kind="questions", **SMALL)
-    assert failed["status"] == "failed"
-    assert "needs a scenario file" in failed["error"]
+    sid = builtin_id(client, "chicken")
+    refused = client.post(f"/api/scenarios/{sid}/versions/1/runs", json={"kind": "questions", **SMALL})
+    assert refused.status_code == 422
+    assert "this is a conflict file" in refused.json()["problems"][0]["message"]
+    assert "reads a scenario file" in refused.json()["problems"][0]["message"]
 
 
 def test_pages_offer_the_run_and_show_its_answers(client: TestClient) -> None:

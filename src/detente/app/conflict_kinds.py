@@ -139,7 +139,7 @@ class StabilityParams(Params):
         for c in out:
             limited = len(c) >= 2 and c[0] == "l" and c[1:].isdigit() and int(c[1:]) >= 1
             if c not in CONCEPTS and not limited:
-                raise ValueError(f"unknown concept {c!r}; choose from {', '.join(CONCEPTS)}, l<h> (h >= 1)")
+                raise ValueError(f"unknown concept {c}; choose from {', '.join(CONCEPTS)}, l<h> (h >= 1)")
         return list(dict.fromkeys(out))
 
 
@@ -257,7 +257,7 @@ class PathsParams(Params):
 def _paths_cost(doc: Document, p: PathsParams) -> list[Cost]:
     c = _conflict(doc)
     if p.start is None and c.status_quo is None:
-        raise ParameterError("start", "the conflict names no status quo; give a start state")
+        raise ParameterError("start", "the conflict names no status quo; give the state to start from")
     resolve_state(c, p.start, "start")
     return stability_cost(c, [p.concept], "fast", c.n_states if c.n_states <= STATE_ROWS else 0)
 
@@ -306,7 +306,9 @@ class InverseParams(Params):
 
     kind: Literal["inverse"] = "inverse"
     target: int | str = Field(description="Target state: number or Y/N pattern in option order.")
-    dm: str = Field(min_length=1, max_length=200, description="The decision maker whose preferences vary.")
+    decision_maker: str = Field(
+        min_length=1, max_length=200, description="The decision maker whose preferences vary."
+    )
     concept: Concept = Field("seq", description="nash, gmr, smr or seq.")
     mode: Literal["rankings", "statement_orders"] = Field(
         "rankings",
@@ -317,7 +319,7 @@ class InverseParams(Params):
 
 def _inverse_cost(doc: Document, p: InverseParams) -> list[Cost]:
     c = _conflict(doc)
-    _dm(c, p.dm)
+    _dm(c, p.decision_maker, "decision_maker")
     resolve_state(c, p.target, "target")
     return []
 
@@ -326,7 +328,7 @@ def _inverse(doc: Document, p: InverseParams, ex: Execution) -> Any:
     from detente.conflict.inverse import inverse_analysis, inverse_statement_orders
 
     c = _conflict(doc)
-    i, t = _dm(c, p.dm), resolve_state(c, p.target, "target")
+    i, t = _dm(c, p.decision_maker, "decision_maker"), resolve_state(c, p.target, "target")
     assert t is not None
     try:
         if p.mode == "rankings":
@@ -351,14 +353,14 @@ def _inverse_terminal(doc: Document, p: InverseParams, result: Any, out: Console
     name = f"state {c.number(t)} ({c.label(t)})"
     if p.mode == "statement_orders":
         lines = [
-            f"{result.count} of {result.total} orders of {p.dm}'s statements make {name} a "
+            f"{result.count} of {result.total} orders of {p.decision_maker}'s statements make {name} a "
             f"{p.concept.upper()} equilibrium",
             *("  " + " > ".join(order) for order in result.orders),
         ]
     else:
         lines = [
-            f"{result.count} of {result.total} strict rankings of {p.dm} ({result.share:.1%}) make {name} "
-            f"a {p.concept.upper()} equilibrium",
+            f"{result.count} of {result.total} strict rankings of {p.decision_maker} ({result.share:.1%}) "
+            f"make {name} a {p.concept.upper()} equilibrium",
             *(f"  - {condition}" for condition in result.conditions),
             *("  e.g. " + " > ".join(str(c.number(s)) for s in ranking) for ranking in result.examples),
         ]
@@ -375,6 +377,7 @@ INVERSE = RunKind(
     cost=_inverse_cost,
     terminal=_inverse_terminal,
     command=("conflict", "inverse"),
+    cli={"decision_maker": CliOption(("--dm",))},
 )
 
 

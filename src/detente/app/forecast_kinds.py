@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import typing
 from collections.abc import Mapping
@@ -40,6 +41,8 @@ same draws whatever the number of workers)."""
 _PAIR_SECONDS = 4e-8
 _TRIPLE_BYTES = 8 * 6
 _LINEAR_SECONDS = 2e-6
+_RUN_OVERHEAD = 1e-3
+"""Seconds of overhead per Monte Carlo run (sampling, batching, collecting), measured on 2 cores."""
 
 
 def bind_params(model: str, params: Mapping[str, object]) -> dict[str, object]:
@@ -88,6 +91,11 @@ class ForecastParams(Params):
     params: dict[str, Any] = Field(
         default_factory=dict, description="Model parameters NAME=VALUE (YAML values)."
     )
+    outcomes: bool = Field(False, description="Also list every Monte Carlo run's outcome in the JSON.")
+
+    def steps(self) -> int:
+        return max(1, self.mc)
+
     spread_position: float = Field(
         0.0, ge=0, description="Add ± this many scale points of triangular uncertainty to every position."
     )
@@ -128,7 +136,7 @@ def forecast_cost(model: str, n_actors: int, n_dims: int, runs: int) -> Cost:
         size=f"{n_actors:,} actors on {n_dims:,} dimension(s), {runs + 1:,} run(s)",
         bytes=(n_actors**3 * _TRIPLE_BYTES * n_dims if cubic else n_actors * n_dims * 64)
         + runs * n_dims * 16,
-        seconds=per_run * rounds * (runs + 1),
+        seconds=per_run * rounds * (runs + 1) + runs * _RUN_OVERHEAD,
         result_bytes=n_actors * n_dims * 64 * rounds + 2000,
         shrink="Shrink it: merge actors with the same position, fewer Monte Carlo runs, or a model "
         "that grows more slowly with the number of actors (compromise, median).",
@@ -136,12 +144,19 @@ def forecast_cost(model: str, n_actors: int, n_dims: int, runs: int) -> Cost:
 
 
 def _forecast_cost(doc: Document, p: ForecastParams) -> list[Cost]:
-    assert doc.space is not None
+    if doc.space is None:  # a many-issue data file
+        n = len(doc.imported.cases)
+        raise InputError(
+            [Problem(doc.file, None, "", f"holds {n} issues; pick one with --issue or run a back-test")]
+        )
     base = doc.space.base
     if p.dimension >= base.n_dims:
         raise ParameterError("dimension", f"dimension {p.dimension} is out of range 0..{base.n_dims - 1}")
     _bound(doc, p)
-    return [forecast_cost(p.model, base.n_actors, base.n_dims, p.mc)]
+    cost = forecast_cost(p.model, base.n_actors, base.n_dims, p.mc)
+    if p.outcomes:
+        cost = dataclasses.replace(cost, result_bytes=cost.result_bytes + p.mc * base.n_dims * 24)
+    return [cost]
 
 
 def _forecast(doc: Document, p: ForecastParams, ex: Execution) -> Forecast:
@@ -185,7 +200,10 @@ def _forecast(doc: Document, p: ForecastParams, ex: Execution) -> Forecast:
 def _forecast_json(doc: Document, p: ForecastParams, f: Forecast) -> Json:
     from detente.render.forecast_json import run_dict
 
-    return run_dict(f.result, f.monte_carlo, f.tornado, p.dimension)
+    out = run_dict(f.result, f.monte_carlo, f.tornado, p.dimension)
+    if p.outcomes and f.monte_carlo is not None:
+        out["monte_carlo"]["outcomes"] = f.monte_carlo.outcomes.tolist()
+    return out
 
 
 def _forecast_terminal(doc: Document, p: ForecastParams, f: Forecast, out: Console) -> None:
@@ -212,11 +230,17 @@ def forecast_figures(doc: Document, p: ForecastParams, f: Forecast) -> dict[str,
     return {name: figure_svg(make()) for name, make in draw.items()}
 
 
-def write_plot(doc: Document, p: ForecastParams, f: Forecast, path: Path) -> None:
-    """The forecast figure written to ``path`` (.png or .svg)."""
-    from detente.render.forecast_plots import check_plot_path, forecast_figure, save_figure
+def check_plot(path: Path) -> None:
+    """A plot path must end in .png or .svg (checked before the run starts)."""
+    from detente.render.forecast_plots import check_plot_path
 
     check_plot_path(path)
+
+
+def write_plot(doc: Document, p: ForecastParams, f: Forecast, path: Path) -> None:
+    """The forecast figure written to ``path`` (.png or .svg)."""
+    from detente.render.forecast_plots import forecast_figure, save_figure
+
     save_figure(forecast_figure(f.result, f.monte_carlo, f.tornado, dim=p.dimension), path)
 
 
@@ -231,7 +255,9 @@ FORECAST = RunKind(
     terminal=_forecast_terminal,
     figures=forecast_figures,
     command=("forecast", "run"),
-    writer=Writer(CliOption(("--plot",), "Write the plots to OUT.png or OUT.svg."), write_plot),
+    writer=Writer(
+        CliOption(("--plot",), "Write the plots to OUT.png or OUT.svg."), write_plot, check=check_plot
+    ),
     execution=("workers", "dask"),
     load_options=("format", "issue"),
     cli={"model": CliOption(("--model", "-m")), "params": CliOption(("--param", "-p"))},

@@ -37,6 +37,13 @@ class Params(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    kind: str
+    """The run kind's name (each kind's model fixes it as a literal)."""
+
+    def steps(self) -> int:
+        """How many steps the run's progress counts (Monte Carlo runs, samples); 1 by default."""
+        return 1
+
 
 P = TypeVar("P", bound=Params)
 R = TypeVar("R")
@@ -52,13 +59,14 @@ class CliOption:
 
 @dataclass(frozen=True)
 class Execution:
-    """How to execute (never what is computed): worker processes, a Dask scheduler, progress, and
-    whether parameters may name files on this machine (the command line: yes; the web app: never)."""
+    """How to execute: worker processes, a Dask scheduler, progress, and the further input files the
+    command line names (parameters never name files, so the web app reads none)."""
 
     workers: int | None = None
     dask: str | None = None
     progress: Progress | None = None
-    files: bool = False
+    documents: Mapping[str, Path] = field(default_factory=dict)
+    """Further input files a command line names (e.g. ``--questions FILE``); the web app names none."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,10 @@ class Writer:
     write: Callable[[Any, Any, Any, Path], None]
     default: str | None = None
     """The path written when none is given (None: write only when asked)."""
-    message: str = "wrote"
+    message: str = ""
+    """Said after writing, before the path (``HTML report written to``); empty: nothing is said."""
+    check: Callable[[Path], None] | None = None
+    """Checks the path before the run starts (e.g. a plot's suffix)."""
 
 
 @dataclass(frozen=True)
@@ -98,3 +109,5 @@ class RunKind(Generic[P, R]):
     """Execution options the kind honours: ``workers`` (local processes), ``dask`` (a scheduler)."""
     load_options: tuple[str, ...] = ()
     """Loader options for forecast data files: ``format`` (force a format), ``issue`` (pick one case)."""
+    documents: Mapping[str, CliOption] = field(default_factory=dict)
+    """Further input files the command line may name, by key in :attr:`Execution.documents`."""

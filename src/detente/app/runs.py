@@ -49,7 +49,7 @@ def make_params(
         loc = [str(p) for p in err["loc"] if isinstance(p, str | int)]
         field = loc[0] if loc else ""
         shown = (names or {}).get(field, field)
-        message = str(err["msg"])
+        message = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             known = ", ".join(n for n in kind.params.model_fields if n != "kind")
             message = f"unknown parameter; {kind.name} takes {known}"

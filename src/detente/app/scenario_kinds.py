@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 SEED = 2019
 """The default seed of every scenario-level run (recorded in every output)."""
 BUILTIN_SCENARIO = "dprk_us_2019_10"
-BUILTIN_QUESTIONS = "dprk_us_2019"
-QUESTION_SETS = ("dprk_us_2019",)
+QuestionSetName = Literal["dprk_us_2019"]
+QUESTION_SETS: tuple[QuestionSetName, ...] = ("dprk_us_2019",)
+BUILTIN_QUESTIONS: QuestionSetName = "dprk_us_2019"
 """Built-in question sets (the web app offers only these; the command line also takes a file)."""
 INTERVENTION_MODEL = "compromise"
 
@@ -51,7 +52,7 @@ class InterventionsParams(Params):
     """Rank a scenario's interventions by their effect on the equilibria and on the forecast."""
 
     kind: Literal["interventions"] = "interventions"
-    mc: int = Field(
+    runs: int = Field(
         200, ge=0, le=100_000, description="Monte Carlo runs per variant for the forecast (0: none)."
     )
     seed: int = Field(
@@ -66,9 +67,9 @@ def _interventions_cost(doc: Document, p: InterventionsParams) -> list[Cost]:
     return [
         Cost(
             what="ranking the interventions",
-            size=f"{n} interventions, {p.mc:,} Monte Carlo runs each",
+            size=f"{n} interventions, {p.runs:,} Monte Carlo runs each",
             bytes=200 * 1024**2,
-            seconds=(n + 1) * (_VARIANT_SECONDS + p.mc * _RUN_SECONDS),
+            seconds=(n + 1) * (_VARIANT_SECONDS + p.runs * _RUN_SECONDS),
             shrink="Use fewer Monte Carlo runs (--mc).",
         )
     ]
@@ -88,7 +89,7 @@ def _interventions(doc: Document, p: InterventionsParams, ex: Execution) -> Inte
             scenario.spec.outcomes,
             CONCEPTS,
             model=INTERVENTION_MODEL,
-            runs=p.mc,
+            runs=p.runs,
             seed=p.seed,
             progress=ex.progress,
         )
@@ -120,6 +121,7 @@ INTERVENTIONS = RunKind(
     cost=_interventions_cost,
     terminal=_interventions_terminal,
     command=("interventions",),
+    cli={"runs": CliOption(("--mc",))},
     execution=("workers",),
     default_document=builtin_scenario_path,
 )
@@ -130,17 +132,15 @@ class QuestionsParams(Params):
     """A probability for each forecast question, from one snapshot's information only, with the reasoning."""
 
     kind: Literal["questions"] = "questions"
-    questions: str = Field(
+    question_set: QuestionSetName = Field(
         BUILTIN_QUESTIONS,
-        min_length=1,
-        max_length=4096,
-        description="A built-in question set by name (dprk_us_2019), or (command line) a questions file.",
+        description="A built-in question set (the command line's --questions reads a file).",
     )
     samples: int = Field(200, ge=0, le=100_000, description="Judgement-uncertainty samples of the conflict.")
     swap: float = Field(
         0.15, ge=0.0, le=1.0, description="Chance of swapping each adjacent pair of statements."
     )
-    mc: int = Field(500, ge=1, le=1_000_000, description="Monte Carlo runs for forecast questions.")
+    runs: int = Field(500, ge=1, le=1_000_000, description="Monte Carlo runs for forecast questions.")
     seed: int = Field(
         SEED, ge=0, lt=2**63, description="Seed for every random draw (recorded in the output)."
     )
@@ -153,23 +153,24 @@ class Answers:
     outcomes: dict[str, bool] | None
 
 
-def question_set(name_or_file: str, files: bool) -> tuple[QuestionSet, dict[str, bool] | None]:
-    """A built-in question set by name (with its known resolutions), or with ``files`` a questions file."""
+def question_set(name: str) -> tuple[QuestionSet, dict[str, bool] | None]:
+    """A built-in question set by name, with its known resolutions (None when it has none)."""
     from detente.io.loader import load_document
     from detente.io.packaged import packaged_file
 
-    if name_or_file in QUESTION_SETS:
-        found = packaged_file("questions", f"{name_or_file}.yaml")
-        if found is None:
-            raise ParameterError("questions", f"the question set {name_or_file!r} is not installed")
-        resolved = packaged_file("questions", f"{name_or_file}_resolutions.yaml")
-        outcomes = None if resolved is None else read_resolutions(resolved)
-        return load_document(found, {"questions"}).questions, outcomes
-    if not files:
-        raise ParameterError(
-            "questions", f"no built-in question set {name_or_file!r}; choose from {', '.join(QUESTION_SETS)}"
-        )
-    return load_document(name_or_file, {"questions"}, needed_by="detente questions").questions, None
+    found = packaged_file("questions", f"{name}.yaml") if name in QUESTION_SETS else None
+    if found is None:
+        raise ParameterError("question_set", f"no built-in question set {name!r}")
+    resolved = packaged_file("questions", f"{name}_resolutions.yaml")
+    outcomes = None if resolved is None else read_resolutions(resolved)
+    return load_document(found, {"questions"}).questions, outcomes
+
+
+def question_file(path: str | Path) -> tuple[QuestionSet, None]:
+    """A questions file named on the command line (its resolutions are not known)."""
+    from detente.io.loader import load_document
+
+    return load_document(path, {"questions"}, needed_by="detente questions").questions, None
 
 
 def read_resolutions(path: str | Path) -> dict[str, bool]:
@@ -186,9 +187,9 @@ def _questions_cost(doc: Document, p: QuestionsParams) -> list[Cost]:
     return [
         Cost(
             what="answering the questions",
-            size=f"{p.samples:,} judgement samples and {p.mc:,} Monte Carlo runs",
+            size=f"{p.samples:,} judgement samples and {p.runs:,} Monte Carlo runs",
             bytes=200 * 1024**2,
-            seconds=p.samples * 0.01 + p.mc * _RUN_SECONDS * 3,
+            seconds=p.samples * 0.01 + p.runs * _RUN_SECONDS * 3,
             shrink="Use fewer samples (--samples) or Monte Carlo runs (--mc).",
         )
     ]
@@ -197,9 +198,10 @@ def _questions_cost(doc: Document, p: QuestionsParams) -> list[Cost]:
 def _questions(doc: Document, p: QuestionsParams, ex: Execution) -> Answers:
     from detente.interventions.questions import answer_questions
 
-    qset, outcomes = question_set(p.questions, ex.files)
+    file = ex.documents.get("questions")
+    qset, outcomes = question_set(p.question_set) if file is None else question_file(file)
     answers = answer_questions(
-        doc.scenario, qset, samples=p.samples, swap=p.swap, runs=p.mc, seed=p.seed, progress=ex.progress
+        doc.scenario, qset, samples=p.samples, swap=p.swap, runs=p.runs, seed=p.seed, progress=ex.progress
     )
     return Answers(qset, answers, outcomes)
 
@@ -210,7 +212,7 @@ def _questions_json(doc: Document, p: QuestionsParams, r: Answers) -> Json:
     from detente.render.conflict_json import SCHEMA_VERSION
     from detente.render.scenario_json import score_json
 
-    document = probabilities_document(r.answers, doc.scenario, r.questions, p.samples, p.swap, p.mc, p.seed)
+    document = probabilities_document(r.answers, doc.scenario, r.questions, p.samples, p.swap, p.runs, p.seed)
     out: Json = {"schema_version": SCHEMA_VERSION, "kind": "questions", **document}
     out["title"] = r.questions.spec.name
     out["answers"] = [{**vars(a), "warnings": list(a.warnings)} for a in r.answers]
@@ -229,7 +231,7 @@ def _questions_terminal(doc: Document, p: QuestionsParams, r: Answers, out: Cons
     from detente.render.scenario_terminal import print_questions
 
     caption = (
-        f"snapshot: {doc.scenario.spec.meta.name}; {p.samples} samples (swap {p.swap:g}), {p.mc} "
+        f"snapshot: {doc.scenario.spec.meta.name}; {p.samples} samples (swap {p.swap:g}), {p.runs} "
         f"Monte Carlo runs, seed {p.seed}"
     )
     print_questions(doc.scenario, r.questions, r.answers, caption, out)
@@ -240,7 +242,9 @@ def write_probabilities(doc: Document, p: QuestionsParams, r: Answers, path: Pat
     from detente.interventions.questions import probabilities_document
     from detente.interventions.questions import write_probabilities as write
 
-    write(path, probabilities_document(r.answers, doc.scenario, r.questions, p.samples, p.swap, p.mc, p.seed))
+    write(
+        path, probabilities_document(r.answers, doc.scenario, r.questions, p.samples, p.swap, p.runs, p.seed)
+    )
 
 
 QUESTIONS = RunKind(
@@ -253,7 +257,14 @@ QUESTIONS = RunKind(
     cost=_questions_cost,
     terminal=_questions_terminal,
     command=("questions",),
-    writer=Writer(CliOption(("--out",), "Write the probabilities to this file."), write_probabilities),
+    cli={"runs": CliOption(("--mc",))},
+    documents={"questions": CliOption(("--questions",), "A questions file (default: the built-in set).")},
+    writer=Writer(
+        CliOption(("--out",), "Write the probabilities to this file."),
+        write_probabilities,
+        None,
+        "Probabilities written to",
+    ),
     execution=("workers",),
     default_document=builtin_scenario_path,
 )
@@ -272,11 +283,11 @@ class ReportParams(Params):
     its Monte Carlo, interventions; a summary and the HTML report."""
 
     kind: Literal["report"] = "report"
-    mc: int = Field(1000, ge=0, le=1_000_000, description="Monte Carlo runs for the forecast.")
+    runs: int = Field(1000, ge=0, le=1_000_000, description="Monte Carlo runs for the forecast.")
     seed: int = Field(
         SEED, ge=0, lt=2**63, description="Seed for every random draw (recorded in the report)."
     )
-    intervention_mc: int = Field(
+    intervention_runs: int = Field(
         200, ge=0, le=100_000, description="Monte Carlo runs per intervention variant (at most mc)."
     )
 
@@ -297,10 +308,10 @@ def _report_cost(doc: Document, p: ReportParams) -> list[Cost]:
         costs.append(
             Cost(
                 what="the forecast and the interventions",
-                size=f"{p.mc:,} Monte Carlo runs, {n} interventions",
+                size=f"{p.runs:,} Monte Carlo runs, {n} interventions",
                 bytes=300 * 1024**2,
-                seconds=p.mc * _RUN_SECONDS * 3
-                + (n + 1) * (_VARIANT_SECONDS + min(p.mc, p.intervention_mc) * _RUN_SECONDS),
+                seconds=p.runs * _RUN_SECONDS * 3
+                + (n + 1) * (_VARIANT_SECONDS + min(p.runs, p.intervention_runs) * _RUN_SECONDS),
                 shrink="Use fewer Monte Carlo runs (--mc).",
             )
         )
@@ -319,9 +330,9 @@ def _report(doc: Document, p: ReportParams, ex: Execution) -> Report:
     if doc.scenario is not None:
         found = analyze_scenario(
             doc.scenario,
-            runs=p.mc,
+            runs=p.runs,
             seed=p.seed,
-            intervention_runs=min(p.mc, p.intervention_mc),
+            intervention_runs=min(p.runs, p.intervention_runs),
             progress=step,
             workers=ex.workers,
         )
@@ -381,6 +392,7 @@ REPORT = RunKind(
     terminal=_report_terminal,
     figures=report_figures,
     command=("analyze",),
+    cli={"runs": CliOption(("--mc",)), "intervention_runs": CliOption(("--intervention-mc",))},
     writer=Writer(
         CliOption(("--out",), "Folder for the HTML report."),
         write_report,

@@ -72,6 +72,17 @@ forecast_app = typer.Typer(no_args_is_help=True, help=GROUPS["forecast"], cls=_g
 app.add_typer(conflict_app, name="conflict")
 app.add_typer(forecast_app, name="forecast")
 
+
+@conflict_app.callback()
+def _conflict() -> None:
+    """Analyse graph-model conflicts (detente YAML, a scenario's conflict, or GMCR+ .gmcr)."""
+
+
+@forecast_app.callback()
+def _forecast() -> None:
+    """Spatial bargaining forecasts, Monte Carlo, back-tests and data validation."""
+
+
 SCHEMA_KINDS = ("conflict", "scenario", "forecast", "questions")
 
 

@@ -21,6 +21,7 @@ import typer
 
 from detente.app.kind import Execution, RunKind
 from detente.cli.common import console, print_json, reporting_errors
+from detente.errors import ParameterError
 
 _SCALARS = (bool, int, float)
 
@@ -58,14 +59,16 @@ def _choices(annotation: Any) -> str:
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A transient progress bar on stderr (none when ``quiet``)."""
-    if quiet:
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    if quiet or not err.is_terminal:
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("working", total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
@@ -175,6 +178,8 @@ def build(kind: RunKind[Any, Any], summary: str = "") -> Callable[..., None]:
                 str | None, typer.Option("--issue", help="Pick one issue of a many-issue file (e.g. DEU).")
             ],
         )
+    for key, opt in kind.documents.items():
+        extras["document_" + key] = (None, Annotated[Path | None, typer.Option(*opt.names, help=opt.help)])
     if kind.writer is not None:
         w = kind.writer
         ann = Path if w.default is not None else Path | None
@@ -193,6 +198,11 @@ def build(kind: RunKind[Any, Any], summary: str = "") -> Callable[..., None]:
         table_format = values.pop("table_format", None)
         issue = values.pop("issue", None)
         write_to = values.pop("write_to", None)
+        documents = {
+            k: values.pop("document_" + k) for k in kind.documents if values.get("document_" + k) is not None
+        }
+        for k in kind.documents:
+            values.pop("document_" + k, None)
         with reporting_errors():
             from detente.app.runs import execute, load, make_params
 
@@ -207,6 +217,8 @@ def build(kind: RunKind[Any, Any], summary: str = "") -> Callable[..., None]:
                 else:
                     raw[name] = value
             p = make_params(kind, raw, flags)
+            if write_to is not None and kind.writer is not None and kind.writer.check is not None:
+                kind.writer.check(Path(write_to))
             path = file if file is not None else Path(kind.default_document())  # type: ignore[misc]
             options: dict[str, Any] = {}
             if table_format is not None:
@@ -214,17 +226,20 @@ def build(kind: RunKind[Any, Any], summary: str = "") -> Callable[..., None]:
             if issue is not None:
                 options["issue"] = issue
             doc = load(path, kind, **options)
-            with _progress(json_out) as progress:
-                out = execute(kind, doc, p, Execution(workers, dask, progress, files=True))
+            try:
+                with _progress(json_out) as progress:
+                    out = execute(kind, doc, p, Execution(workers, dask, progress, documents))
+            except ParameterError as exc:  # named as this command line names it
+                raise ParameterError(flags.get(exc.name, exc.name), exc.message) from None
             if write_to is not None and kind.writer is not None:
                 kind.writer.write(doc, out.params, out.result, Path(write_to))
         if json_out:
             print_json(out.json)
         elif kind.terminal is not None:
             kind.terminal(doc, out.params, out.result, console())
-        if write_to is not None and kind.writer is not None:
+        if write_to is not None and kind.writer is not None and kind.writer.message and not json_out:
             target = Path(write_to) / "index.html" if kind.writer.default is not None else Path(write_to)
-            typer.echo(f"{kind.writer.message} {target}", err=json_out)
+            console().print(f"\n{kind.writer.message} {target}", markup=False)
 
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}

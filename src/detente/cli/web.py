@@ -24,7 +24,7 @@ def url(host: str, port: int) -> str:
     return f"http://{netloc}:{port}/"
 
 
-def serve(port: int, host: str, data: Path | None, workers: int) -> None:
+def serve(port: int = 8000, host: str = "127.0.0.1", data: Path | None = None, workers: int = 2) -> None:
     """Start the local web app: scenario list, editor, analyses, forecasts and reports in a browser."""
     import uvicorn
 

@@ -105,6 +105,15 @@ def _unknown(file: str, lines: LineMap | None, accept: Collection[DocKind]) -> I
     )
 
 
+def _fallback(file: str, lines: LineMap, accept: Collection[DocKind]) -> DocKind:
+    """A YAML mapping of no recognisable kind is validated as the plainest kind the caller reads (so
+    its problems are named field by field), or refused when the caller reads no YAML kind."""
+    for kind in ("conflict", "issues", "questions", "scenario"):
+        if kind in accept:
+            return kind
+    raise _unknown(file, lines, accept)
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -143,7 +152,7 @@ def load_document(
     if kind is None and suffix == "":
         return _load_table(p, accept, needed_by, table_format, issue)
     if kind is None:
-        raise _unknown(file, lines, accept)
+        kind = _fallback(file, lines, accept)
     if kind not in accept:
         raise _wrong(file, kind, accept, needed_by)
     return parse_document(data, lines, kind, _digest(text))
@@ -154,7 +163,7 @@ def load_text(text: str, file: str, accept: Collection[DocKind] = tuple(DESCRIPT
     data, lines = parse_yaml(text, file)
     kind = kind_of_data(data)
     if kind is None:
-        raise _unknown(file, lines, accept)
+        kind = _fallback(file, lines, accept)
     if kind not in accept:
         raise _wrong(file, kind, accept, "")
     return parse_document(data, lines, kind, _digest(text))
@@ -204,20 +213,19 @@ def _load_table(
 
     text = read_text(p)
     imported = import_file(p, fmt)  # type: ignore[arg-type]
-    case = imported.case
+    case = imported.cases[0] if len(imported.cases) == 1 else None
     if issue is not None:
         found = [c for c in imported.cases if c.label == issue]
         if not found:
             labels = ", ".join(c.label for c in imported.cases[:10])
-            raise InputError(
-                [Problem(str(p), None, "--issue", f"no issue labelled {issue!r} (e.g. {labels})")]
-            )
+            message = f"no issue labelled {issue!r} (e.g. {labels})"
+            raise InputError([Problem(str(p), None, "--issue", message)])
         case = found[0]
     return Document(
         "table",
         str(p),
         _digest(text),
-        space=UncertainSpace(case.space),
+        space=None if case is None else UncertainSpace(case.space),
         imported=imported,
-        params=case.params,
+        params={} if case is None else case.params,
     )

@@ -24,29 +24,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from detente import __version__
-from detente.conflict.stability import CONCEPTS, analyze
-from detente.errors import InputError, ModelTooLargeError
-from detente.forecast.models import MODEL_NAMES
-from detente.interventions.scoring import score
+from detente.app.conflict_kinds import CONCEPTS, Concept
+from detente.app.scenario_kinds import QUESTION_SETS, QuestionsParams
+from detente.errors import DetenteError, InputError, Problem
+from detente.io.loader import Document
 from detente.io.patch import PatchError
 from detente.io.questions import QuestionSet
 from detente.io.yamlio import dump_yaml, parse_yaml
-from detente.web import analysis
-from detente.web.analysis import REPORT, Concept, RunError, RunParams
-from detente.web.documents import (
-    Loaded,
-    builtin_names,
-    builtin_text,
-    load_question_set,
-    load_text,
-    question_outcomes,
-    question_set_names,
-)
+from detente.web import runs
+from detente.web.documents import builtin_names, builtin_text, load_text
 from detente.web.forms import FieldEdit, apply_edits, form_groups
-from detente.web.graph import state_graph
 from detente.web.limits import MAX_BODY, BodyLimit, SameOrigin, too_large_message
 from detente.web.runner import PARAMS, Runner, version_label
 from detente.web.store import RunRow, Store, VersionRow
+
+RunParams: Any = runs.run_params_type()
+REPORT = runs.REPORT
 
 Json = dict[str, Any]
 MAX_ID = 2**62
@@ -89,15 +82,6 @@ class Probabilities(_Body):
     )
 
 
-class Rejected(Exception):
-    """Bad user input for the API: problems naming line and field (422)."""
-
-    def __init__(self, problems: list[Json], detail: str) -> None:
-        super().__init__(detail)
-        self.problems = problems
-        self.detail = detail
-
-
 # -- JSON helpers -------------------------------------------------------------------------------
 def _version_json(v: VersionRow, text: bool = False) -> Json:
     out: Json = {
@@ -133,8 +117,17 @@ def _run_json(run: RunRow, result: bool = True) -> Json:
     return out
 
 
-def _problems(exc: InputError) -> list[Json]:
-    return analysis.problems_json(exc.problems)
+def _error_json(exc: DetenteError) -> Json:
+    """The body of every error response: a one-line ``detail``, its kind and the problems."""
+    if isinstance(exc, InputError):
+        detail = f"{len(exc.problems)} problem(s) in the document"
+    else:
+        detail = "\n".join(exc.lines())
+    return {"detail": detail, "error": exc.kind, "problems": runs.problems_json(exc.problems)}
+
+
+def _problem(file: str, message: str) -> InputError:
+    return InputError([Problem(file, None, "", message)])
 
 
 # -- the application ----------------------------------------------------------------------------
@@ -170,9 +163,9 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     app.state.store = store
     app.state.runner = runner
 
-    @app.exception_handler(Rejected)
-    async def _rejected(request: Request, exc: Rejected) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail, "problems": exc.problems}, status_code=422)
+    @app.exception_handler(DetenteError)
+    async def _refused(request: Request, exc: DetenteError) -> JSONResponse:
+        return JSONResponse(_error_json(exc), status_code=exc.http_status)
 
     # -- lookups ------------------------------------------------------------------------------
     def scenario_or_404(sid: int) -> Any:
@@ -199,21 +192,11 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             raise HTTPException(404, f"no run {rid}")
         return run
 
-    def loaded(version: VersionRow) -> Loaded:
-        try:
-            return load_text(version.text, version_label(version.scenario_id, version.number))
-        except InputError as exc:
-            raise Rejected(_problems(exc), "this version does not load") from exc
+    def loaded(version: VersionRow) -> Document:
+        return load_text(version.text, version_label(version.scenario_id, version.number))
 
-    def check(text: str, file: str) -> Loaded:
-        try:
-            return load_text(text, file)
-        except InputError as exc:
-            raise Rejected(_problems(exc), f"{len(exc.problems)} problem(s) in the document") from exc
-        except ModelTooLargeError as exc:
-            raise Rejected(
-                [{"file": file, "line": None, "field": "", "message": str(exc)}], str(exc)
-            ) from exc
+    def check(text: str, file: str) -> Document:
+        return load_text(text, file)
 
     def add_document(text: str, name: str | None, file: str) -> Json:
         doc = check(text, file)
@@ -262,9 +245,8 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         shown = Path(file.filename or "upload.yaml").name or "upload.yaml"
         try:
             text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problem = {"file": shown, "line": None, "field": "", "message": "the file is not UTF-8 text"}
-            raise Rejected([problem], "the file is not UTF-8 text") from exc
+        except UnicodeDecodeError:
+            raise _problem(shown, "the file is not UTF-8 text") from None
         return add_document(text, None, shown)
 
     @app.post("/api/validate", tags=["documents"])
@@ -272,8 +254,8 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         """Check a document without saving it: its kind and name, or its problems (line and field)."""
         try:
             doc = check(body.text, "<editor>")
-        except Rejected as exc:
-            return {"ok": False, "problems": exc.problems}
+        except DetenteError as exc:
+            return {"ok": False, "problems": runs.problems_json(exc.problems)}
         return {"ok": True, "kind": doc.kind, "name": doc.name, "problems": []}
 
     @app.get("/api/scenarios/{sid}", tags=["documents"])
@@ -314,8 +296,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         try:
             edited = apply_edits(data, body.edits)
         except PatchError as exc:
-            problem = {"file": "<form>", "line": None, "field": "", "message": str(exc)}
-            raise Rejected([problem], str(exc)) from exc
+            raise _problem("<form>", str(exc)) from None
         text = dump_yaml(edited)
         doc = check(text, "<form>")
         return _version_json(store.add_version(sid, text, body.note or "form edit", doc.name))
@@ -325,11 +306,11 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         sid: Id, number: Id, state: Id, concepts: Annotated[list[Concept] | None, Query()] = None
     ) -> Json:
         """One state: its options, per concept for whom it is stable, and why (in words)."""
+        from detente.app.conflict_kinds import explain_state
+        from detente.app.runs import clean
+
         doc = loaded(version_or_404(sid, number))
-        try:
-            return analysis.clean(analysis.explain_state(doc, state, list(concepts or analysis.ALL_CONCEPTS)))
-        except RunError as exc:
-            raise HTTPException(422, str(exc)) from exc
+        return dict(clean(explain_state(doc, state, list(concepts or CONCEPTS))))
 
     @app.get("/api/scenarios/{sid}/compare", tags=["analysis"])
     def api_compare(
@@ -339,6 +320,8 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         concept: Concept = "seq",
     ) -> Json:
         """Two versions side by side: the YAML diff and each version's equilibria under ``concept``."""
+        from detente.app.runs import execute
+
         va, vb = version_or_404(sid, a), version_or_404(sid, b)
         diff = list(
             difflib.unified_diff(
@@ -349,29 +332,29 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         for key, version in (("a", va), ("b", vb)):
             try:
                 doc = loaded(version)
-            except Rejected:
-                sides[key] = {"version": version.number, "error": "does not load"}
+                out = execute(
+                    "stability", doc, {"concepts": [concept], "states": "none"}, None, runs.budget()
+                )
+            except DetenteError as exc:
+                sides[key] = {"version": version.number, "error": "; ".join(exc.lines())}
                 continue
-            eq = analyze(doc.conflict, [concept]).equilibria(concept)
-            sides[key] = {"version": version.number, "equilibria": analysis.equilibria_text(doc.conflict, eq)}
+            sides[key] = {"version": version.number, "equilibria": out.json["equilibria_text"][concept]}
         return {"concept": concept, "diff": diff, **sides}
 
     # -- API: forecast questions ----------------------------------------------------------------
-    def question_set(name: str) -> QuestionSet:
-        try:
-            found = load_question_set(name)
-        except InputError as exc:
-            raise Rejected(_problems(exc), "the question set does not load") from exc
-        if found is None:
+    def question_set(name: str) -> tuple[QuestionSet, dict[str, bool] | None]:
+        from detente.app.scenario_kinds import question_set as built_in
+
+        if name not in QUESTION_SETS:
             raise HTTPException(404, f"no question set named {name!r}")
-        return found
+        return built_in(name)
 
     @app.get("/api/questions", tags=["questions"])
     def api_question_sets() -> list[Json]:
         """The built-in sets of forecast questions."""
         out = []
-        for name in question_set_names():
-            spec = question_set(name).spec
+        for name in QUESTION_SETS:
+            spec = question_set(name)[0].spec
             out.append(
                 {"name": name, "title": spec.name, "scenarios": spec.scenarios, "n": len(spec.questions)}
             )
@@ -380,7 +363,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     @app.get("/api/questions/{name}", tags=["questions"])
     def api_questions(name: str) -> Json:
         """A question set: each question with its dates and resolution criteria (not its answer)."""
-        spec = question_set(name).spec
+        spec = question_set(name)[0].spec
         return {
             "name": name,
             **spec.model_dump(mode="json", exclude={"questions": {"__all__": {"evidence"}}}),
@@ -390,31 +373,30 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     def api_score(name: str, body: Probabilities) -> Json:
         """Brier and log scores of the given probabilities against what happened
         (:func:`detente.interventions.scoring.score`)."""
-        ids = set(question_set(name).ids)
-        unknown = sorted(set(body.probabilities) - ids)
+        from detente.interventions.scoring import score
+        from detente.render.scenario_json import score_json
+
+        qset, outcomes = question_set(name)
+        unknown = sorted(set(body.probabilities) - set(qset.ids))
         if unknown:
             raise HTTPException(422, f"unknown question id(s): {', '.join(unknown)}")
-        try:
-            outcomes = question_outcomes(name)
-        except InputError as exc:
-            raise Rejected(_problems(exc), "the resolutions file does not load") from exc
         if outcomes is None:
             raise HTTPException(404, f"question set {name!r} has no resolutions yet")
         try:
             card = score(body.probabilities, outcomes)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from exc
-        return analysis.clean(analysis.scores_dict(card))
+        return score_json(card)
 
     # -- API: runs ----------------------------------------------------------------------------
     @app.post("/api/scenarios/{sid}/versions/{number}/runs", tags=["runs"], status_code=201)
     def api_new_run(sid: Id, number: Id, params: Annotated[RunParams, Body()]) -> Json:
-        """Run an analysis on this version. Quick kinds finish before the response; Monte Carlo and
-        inverse analysis are queued (poll ``/api/runs/{id}/status``)."""
+        """Run an analysis on this version. The run is estimated first and refused (413) when over the
+        web budget; runs estimated to finish at once are done before the response, the rest are
+        queued (poll ``/api/runs/{id}/status``)."""
         version = version_or_404(sid, number)
-        loaded(version)
-        rid = runner.create(version.id, params)
-        runner.start(rid)
+        rid, inline = runner.create(version.id, params)
+        runner.start(rid, inline)
         return _run_json(run_or_404(rid))
 
     @app.get("/api/scenarios/{sid}/runs", tags=["runs"])
@@ -439,8 +421,8 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         """Run again with the same version and parameters (and seed): the result must be the same."""
         old = run_or_404(rid)
         params = PARAMS.validate_python(old.params)
-        new = runner.create(old.version_id, params)
-        runner.start(new)
+        new, inline = runner.create(old.version_id, params)
+        runner.start(new, inline)
         return _run_json(run_or_404(new))
 
     @app.get("/api/runs/{rid}/figures/{name}", tags=["runs"], response_class=Response)
@@ -485,7 +467,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
 
     @app.get("/questions/{name}", response_class=HTMLResponse, include_in_schema=False)
     def questions_page(name: str) -> HTMLResponse:
-        qs = question_set(name).spec
+        qs = question_set(name)[0].spec
         linked = {Path(f).stem for f in qs.scenarios}
         snapshots = sorted(
             (s for s in store.scenarios() if s.kind == "scenario" and s.versions),
@@ -497,9 +479,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             qs=qs,
             snapshots=snapshots,
             linked=linked,
-            defaults=analysis.QuestionsParams(),
-            max_samples=analysis.MAX_SAMPLES,
-            max_runs=analysis.MAX_MONTE_CARLO_RUNS,
+            defaults=QuestionsParams(),
         )
 
     @app.get("/builtins/{name}", include_in_schema=False)
@@ -514,12 +494,12 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         s = scenario_or_404(sid)
         versions = store.versions(sid)
         version = version_or_404(sid, v) if v is not None else latest(sid)
-        doc: Loaded | None
+        doc: Document | None
         problems: list[Json] = []
         try:
             doc = loaded(version)
-        except Rejected as exc:
-            doc, problems = None, exc.problems
+        except DetenteError as exc:
+            doc, problems = None, runs.problems_json(exc.problems)
         return page(
             "scenario.html.j2",
             scenario=s,
@@ -530,9 +510,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             runs=store.runs(sid),
             questions=[q for q in api_question_sets() if s.builtin and f"{s.builtin}.yaml" in q["scenarios"]],
             question_sets=api_question_sets(),
-            question_defaults=analysis.QuestionsParams(),
-            concepts=CONCEPTS,
-            models=MODEL_NAMES,
+            forms=runs.forms(doc) if doc is not None else [],
         )
 
     @app.get("/scenarios/{sid}/versions/{number}/edit", response_class=HTMLResponse, include_in_schema=False)
@@ -566,7 +544,10 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         if r is not None and run.kind in ("stability", "paths"):
             version = store.version_by_id(run.version_id)
             assert version is not None
+            from detente.web.graph import state_graph
+
             conflict = loaded(version).conflict
+            assert conflict is not None
             if run.kind == "stability":
                 concept = r["concepts"][-1]
                 graph = state_graph(conflict, r["equilibria"])
@@ -611,7 +592,7 @@ def _seed_builtins(store: Store) -> None:
             try:
                 doc = load_text(text, name)
                 title, kind = doc.name, doc.kind
-            except (InputError, ModelTooLargeError):
+            except DetenteError:
                 title, kind = name, "scenario" if text.lstrip().startswith("meta") else "conflict"
             store.add_scenario(title, kind, text, "built-in file", builtin=name)
         elif all(v.text != text for v in store.versions(row.id)):

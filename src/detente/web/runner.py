@@ -1,25 +1,30 @@
-"""Executing runs: within the request for quick analyses, on a background thread pool for long ones.
+"""Executing runs: checked and guarded when they are created, then run on a background thread pool
+(or before the response when the estimate says they finish at once).
 
 A run reads only its own version: :meth:`Runner.execute` is given a run id, looks up the version the
-run was created for, and loads that version's text. Progress of a Monte Carlo run is written to the
-store after each chunk, where the polling endpoint reads it.
+run was created for, and loads that version's text. Progress is written to the store, where the
+polling endpoint reads it.
 """
 
 from __future__ import annotations
 
-import secrets
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from detente import __version__
-from detente.errors import InputError, ModelTooLargeError
-from detente.web.analysis import BACKGROUND, MonteCarloParams, RunError, RunParams, execute
+from detente.app.kind import Execution, Params
+from detente.app.registry import get
+from detente.errors import DetenteError
+from detente.web import runs
 from detente.web.documents import load_text
 from detente.web.store import Store
 
-PARAMS: TypeAdapter[RunParams] = TypeAdapter(RunParams)
+PARAMS: TypeAdapter[Any] = TypeAdapter(runs.run_params_type())
+_PLOT_LOCK = threading.Lock()
+"""pyplot keeps global state: figures are drawn one at a time."""
 
 
 def version_label(scenario_id: int, number: int) -> str:
@@ -28,48 +33,66 @@ def version_label(scenario_id: int, number: int) -> str:
 
 
 class Runner:
-    """Creates runs in the store and executes them (long kinds on ``workers`` background threads)."""
+    """Creates runs in the store and executes them (on ``workers`` background threads)."""
 
     def __init__(self, store: Store, workers: int = 2) -> None:
         self.store = store
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="detente-run")
 
-    def create(self, version_id: int, params: RunParams) -> int:
-        """Record a run of ``params`` on version ``version_id`` (a random run gets its seed now)."""
-        if isinstance(params, MonteCarloParams) and params.seed is None:
-            params = params.model_copy(update={"seed": secrets.randbits(63)})
-        return self.store.add_run(version_id, params.kind, params.model_dump(mode="json"), __version__)
+    def create(self, version_id: int, params: Params) -> tuple[int, bool]:
+        """Check ``params`` against the version and the web budget (raising the DetenteError that
+        refuses it, before anything is stored), record the run with its seed drawn if none was given,
+        and say whether it may run before the response."""
+        from detente.app.runs import check_reads, guard
 
-    def start(self, run_id: int) -> None:
-        """Execute now if the kind is quick, else queue it on the background pool."""
-        run = self.store.run(run_id)
-        assert run is not None
-        if run.kind in BACKGROUND:
-            self.pool.submit(self.execute, run_id)
-        else:
+        version = self.store.version_by_id(version_id)
+        assert version is not None
+        kind = get(params.kind)
+        params = runs.seeded(kind, params)
+        doc = load_text(version.text, version_label(version.scenario_id, version.number))
+        check_reads(kind, doc)
+        costs = guard(kind, doc, params, runs.budget())
+        inline = sum(c.seconds for c in costs) <= runs.INLINE_SECONDS and kind.name not in (
+            "report",
+            "questions",
+        )
+        run_id = self.store.add_run(version_id, kind.name, params.model_dump(mode="json"), __version__)
+        self.store.progress(run_id, 0, params.steps())
+        return run_id, inline
+
+    def start(self, run_id: int, inline: bool = False) -> None:
+        """Execute now if the estimate says it is quick, else queue it on the background pool."""
+        if inline:
             self.execute(run_id)
+        else:
+            self.pool.submit(self.execute, run_id)
 
     def execute(self, run_id: int) -> None:
         """Load the run's own version, run its parameters, and store the result or the error."""
+        from detente.app.runs import execute
+
         run = self.store.run(run_id)
         assert run is not None
         version = self.store.version_by_id(run.version_id)
         assert version is not None
         params = PARAMS.validate_python(run.params)
-        self.store.progress(run_id, 0, getattr(params, "n", 1))
+        self.store.progress(run_id, 0, params.steps())
         error: str | None = None
         result: dict[str, Any] | None = None
         figures: dict[str, str] = {}
         try:
             doc = load_text(version.text, version_label(version.scenario_id, version.number))
-            result, figures = execute(
-                doc, params, lambda done, total: self.store.progress(run_id, done, total)
+            progress = Execution(
+                workers=1, progress=lambda done, total: self.store.progress(run_id, done, total)
             )
-        except InputError as exc:
-            error = f"the version does not load: {exc}"
-        except (RunError, ModelTooLargeError) as exc:
-            error = str(exc)
-        except Exception as exc:
+            out = execute(params.kind, doc, params, progress, runs.budget())
+            result = out.json
+            if out.kind.figures is not None:
+                with _PLOT_LOCK:
+                    figures = out.kind.figures(doc, out.params, out.result)
+        except DetenteError as exc:
+            error = "\n".join(exc.lines())
+        except Exception as exc:  # a defect: stored as such, never a dead worker
             error = f"internal error: {type(exc).__name__}: {exc}"
         self.store.finish(run_id, result, error, figures)
 

@@ -81,7 +81,9 @@ function formParams(form) {
       params[input.name] = input.checked;
     } else if (input.type === "number" || input.name === "dimension") {
       if (input.value !== "") params[input.name] = Number(input.value);
-    } else {
+    } else if (input.dataset.list) {
+      params[input.name] = input.value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    } else if (input.value !== "") {
       params[input.name] = input.value;
     }
   }
@@ -240,7 +242,8 @@ function initForm() {
 // -- forecast questions -------------------------------------------------------------------------
 function logText(x) { return x === null ? "-inf" : x.toFixed(3); }
 
-function scoreText(s) {
+function scoreText(card) {
+  const s = card.overall;
   return "Brier score " + s.brier.toFixed(3) + ", skill " + s.brier_skill.toFixed(2) + ", log score " + logText(s.log);
 }
 
@@ -249,7 +252,7 @@ function renderAnswers(box, run) {
   const r = run.result;
   const scored = r.scores !== null;
   const scores = {};
-  if (scored) for (const q of r.scores.questions) scores[q.question] = q;
+  if (scored) for (const q of r.scores.questions) scores[q.id] = q;
   const table = el("table");
   table.id = "answers-table";
   const head = el("tr");
@@ -372,12 +375,12 @@ function initQuestions() {
     out.textContent = "Yours: " + scoreText(r.data) + " (Brier 0 is perfect, 0.25 is always saying 50 %)."
       + (mine ? " The model on the same " + mine.questions.length + " question(s): " + scoreText(mine) + "." : "");
     const modelBrier = {};
-    if (mine) for (const q of mine.questions) modelBrier[q.question] = q.brier;
+    if (mine) for (const q of mine.questions) modelBrier[q.id] = q.brier;
     for (const q of r.data.questions) {
-      const box = form.querySelector('section[data-id="' + q.question + '"] .score');
+      const box = form.querySelector('section[data-id="' + q.id + '"] .score');
       if (box) {
         box.textContent = "resolved " + (q.outcome ? "yes" : "no") + "; your Brier " + q.brier.toFixed(3)
-          + (q.question in modelBrier ? "; the model's " + modelBrier[q.question].toFixed(3) : "");
+          + (q.id in modelBrier ? "; the model's " + modelBrier[q.id].toFixed(3) : "");
       }
     }
   });
