@@ -38,6 +38,40 @@ def run_model(name: str, space: IssueSpace, **params: object) -> ForecastResult:
     return get(name)(space, **params)
 
 
+def scaled_capability(capability: FloatArray) -> FloatArray:
+    """``capability`` times the power of two that brings its largest entry into [0.5, 1).
+
+    Every model uses capabilities only through ratios and comparisons, and scaling by a power of two
+    is exact in floating point, so results are bit-for-bit those of the unscaled input, while sums of
+    capabilities near the largest float (1e308) no longer overflow to inf (and then NaN).
+    """
+    top = float(np.max(capability)) if capability.size else 0.0
+    if not np.isfinite(top) or top <= 0:
+        return capability
+    _, exponent = np.frexp(top)
+    scaled: FloatArray = np.ldexp(capability, -int(exponent))
+    return scaled
+
+
+def check_numbers(space: IssueSpace, model: str) -> None:
+    """Refuse with ``ValueError`` an issue space no model can compute on: a capability, position or
+    salience that is not finite, or positions so far apart that their distance overflows."""
+    for name, values in (
+        ("capabilities", space.capability),
+        ("positions", space.positions),
+        ("saliences", space.salience),
+    ):
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{model}: {name} must be finite numbers")
+    with np.errstate(over="ignore"):
+        span = space.positions.max(axis=0) - space.positions.min(axis=0)
+    if not np.all(np.isfinite(span)) or np.any(span > 1e300):
+        raise ValueError(
+            f"{model}: positions lie {float(span.max()):.3g} apart, beyond what the model can compute on; "
+            "rescale the positions (e.g. to 0-100)"
+        )
+
+
 def stack_dimensions(
     space: IssueSpace,
     run_1d: Callable[[IssueSpace], ForecastResult],
@@ -71,4 +105,12 @@ def stack_dimensions(
     )
 
 
-__all__ = ["MODEL_NAMES", "ModelRun", "get", "run_model", "stack_dimensions"]
+__all__ = [
+    "MODEL_NAMES",
+    "ModelRun",
+    "check_numbers",
+    "get",
+    "run_model",
+    "scaled_capability",
+    "stack_dimensions",
+]
