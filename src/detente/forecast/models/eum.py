@@ -39,11 +39,12 @@ Choices the paper leaves open, exposed as parameters of ``run`` (defaults in bra
   "max_eu": the offer of the proposer with the largest expected utility (the "most enforceable"),
   then the least move. Remaining ties go to the proposer listed first.
 - ``risk`` [True]: estimate the risk exponents (step 5) or keep r_i = 1.
-- ``probability`` ["pair"; set by ``variant``]: "pair" is eq. 30 as printed (P_ij + P_ji = 1). "all_pairs" divides the
-  same numerator by the sum of |w_k D_k| over all ordered pairs (a, b) of actors and all k. The
-  open re-implementation jmckib/bdm-scholz-expected-utility-model does this and says it follows
-  Scholz et al.'s own program. Every P becomes small, far fewer pairs end in conflict, and this is
-  the variant that comes close to the paper's Table 2 (see tests/forecast/test_eum.py).
+- ``probability`` ["pair"; set by ``variant``]: "pair" is eq. 30 as printed (P_ij + P_ji = 1).
+  "all_pairs" divides the same numerator by the sum of |w_k D_k| over all ordered pairs (a, b) of
+  actors and all k. The open re-implementation jmckib/bdm-scholz-expected-utility-model does this
+  and says it follows Scholz et al.'s own program. Every P becomes small and far fewer pairs end in
+  conflict; alone it matches Table 2 for rounds 1-5 only; with choices a-c below
+  (``variant="scholz_program"``) it matches rounds 1 and 3-8.
 - T (not a parameter): figures 1-4 give four cases; T = 1 exactly when |x_i - mu| < |x_i - x_j|
   (the median is nearer to i than j is), which reproduces all four. T only matters when Q < 1.
 - Security (not a parameter): the paper prints E^i(U_ji) in eq. 34 and describes it in words as
