@@ -27,17 +27,36 @@ x' = (1 - s) 0.4 y + 0.1 y + (1 - 0.4 (1 - s) - 0.1) x (decide's ``new_start_pos
 weight 0.4, fixed weight 0.1). Each issue is computed on 0..100 (its scale mapped linearly, as decide
 normalises issues), so results do not depend on the units an issue is measured in.
 
-Departures from ``decide`` (deliberate): ties between equal gains go to the first candidate in a fixed
-order (actor pair, then issue pair) instead of a random draw, so runs are deterministic; an
-actor-issue that has supplied keeps trading that issue only in the same direction (decide's
-``is_move_valid`` direction test); the randomised "REX" variant is not implemented. Power may differ
-per issue (``power``); by default it is the actor's capability on every issue. The default of 10
-rounds is decide's default number of iterations.
+Options that reproduce ``decide`` (``variant="decide"`` sets both; the default "detente" neither):
+- ``move_cap`` [None; decide 100]: decide refuses an exchange when the signed sum of the supplier's
+  moves on its supply issue in this round, the new move included, exceeds 100 (``is_move_valid``).
+- ``drop_invalid`` [False; decide True]: decide removes a candidate for the rest of the round as soon
+  as a recomputation finds it invalid (``remove_invalid_exchanges``); by default it is kept and may
+  become valid again after later exchanges.
+
+Every departure from ``decide`` (deliberate unless said otherwise):
+- Ties between equal gains go to the first candidate in a fixed order (actor pair, then issue pair)
+  instead of a random draw, so runs are deterministic.
+- An actor-issue that has supplied keeps trading that issue only in the same direction (decide's
+  ``is_move_valid`` direction test) - the same rule as decide, applied to the moves actually made.
+- decide keeps per candidate its own list of moves, to which a superseded tentative move can remain
+  (its ``invalidate_move`` pops the move just appended), so its cap and direction tests may see moves
+  that were never made; here they see the moves made this round (with ``move_cap``) - a known
+  difference, not reproduced.
+- After each exchange every remaining candidate is recomputed from the new positions and outcomes;
+  decide recomputes only the candidates that share an actor-issue with the exchange made.
+- The outcome cap (decide ``check_nbs``) is the same rule, computed in floating point rather than with
+  decide's 3-decimal rounding.
+- Without ``move_cap``/``drop_invalid`` (the default) the two decide rules above are off.
+- The randomised "REX" variant is not implemented.
+Power may differ per issue (``power``); by default it is the actor's capability on every issue. The
+default of 10 rounds is decide's default number of iterations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +69,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 MIN_GAIN = 1e-10  # decide: an exchange with a smaller gain is not made
 MIN_MOVE = 1e-10  # decide is_move_valid: smaller moves do not count
+DECIDE_MOVE_CAP = 100.0  # decide is_move_valid: sum(moves) > 100 is refused
 
 
 def _error(field: str, message: str) -> InputError:
@@ -231,22 +251,44 @@ class RoundResult:
 
 
 def exchange_round(
-    x: FloatArray, sal: FloatArray, weight: FloatArray, actors: tuple[str, ...], dims: tuple[str, ...]
+    x: FloatArray,
+    sal: FloatArray,
+    weight: FloatArray,
+    actors: tuple[str, ...],
+    dims: tuple[str, ...],
+    *,
+    move_cap: float | None = None,
+    drop_invalid: bool = False,
 ) -> RoundResult:
     """One round of exchanges from start positions ``x``: greedy highest equal gain first.
 
     Sides (and so the candidate list) are fixed by the outcome at the start of the round; after each
     exchange the positions, outcomes and the remaining candidates' terms are recomputed.
+    ``move_cap`` (decide: 100 on the 0..100 scale): a candidate is refused when the signed sum of
+    its supplier's moves on the supply issue this round, the candidate's own move included, exceeds
+    it (decide ``is_move_valid``: ``sum(moves) > 100``). ``drop_invalid``: a candidate found invalid
+    at any recomputation is removed for the rest of the round (decide ``remove_invalid_exchanges``)
+    rather than kept for a later recomputation.
     """
     y = x.copy()
     cand = candidates(x, weighted_outcome(x, weight), sal)
     alive = np.ones(cand.a.shape[0], dtype=bool)
     direction = np.zeros_like(x)
+    moved = np.zeros_like(x)  # signed sum of the moves made this round, per actor and issue
     made: list[Exchange] = []
     while alive.any():
         outcome = weighted_outcome(y, weight)
         terms = equal_gain(cand, y, outcome, sal, weight, direction)
-        score = np.where(alive & terms.valid, terms.gain, -np.inf)
+        valid = terms.valid
+        if move_cap is not None:
+            valid = (
+                valid
+                & (moved[cand.a, cand.q] + terms.move_a <= move_cap)
+                & (moved[cand.b, cand.p] + terms.move_b <= move_cap)
+            )
+        if drop_invalid:
+            alive &= valid
+        score = np.where(alive & valid, terms.gain, -np.inf)
         m = int(np.argmax(score))
         if not np.isfinite(score[m]):
             break
@@ -255,6 +297,8 @@ def exchange_round(
         y[b, p] += terms.move_b[m]
         direction[a, q] = np.sign(terms.move_a[m])
         direction[b, p] = np.sign(terms.move_b[m])
+        moved[a, q] += terms.move_a[m]
+        moved[b, p] += terms.move_b[m]
         alive[m] = False
         made.append(
             Exchange(
@@ -285,6 +329,9 @@ def run(
     power: npt.ArrayLike | None = None,
     salience_weight: float = 0.4,
     fixed_weight: float = 0.1,
+    variant: Literal["detente", "decide"] = "detente",
+    move_cap: float | None = None,
+    drop_invalid: bool | None = None,
 ) -> ForecastResult:
     """Run the equal-gain exchange model for ``rounds`` rounds (default 10), stopping early at a fixed
     point (a round without exchanges leaves every position unchanged, so all later rounds would too).
@@ -293,7 +340,10 @@ def run(
     ``salience_weight`` and ``fixed_weight`` set how far start positions follow the voting positions
     between rounds (decide's 0.4 and 0.1). ``rounds[t]`` holds the start positions after round t,
     ``outcome_by_round[t]`` the weighted mean of round t's voting positions (t = 0: initial positions);
-    ``details`` lists each round's voting positions and exchanges.
+    ``details`` lists each round's voting positions and exchanges. ``move_cap`` and
+    ``drop_invalid`` follow decide's cumulative-move cap and candidate removal (see
+    ``exchange_round``); ``variant="decide"`` sets them to decide's behaviour (100, True), the default
+    "detente" to (None, False); explicit values override the variant.
 
     Raises ``InputError`` when there are fewer than two issues or a parameter is out of range.
     """
@@ -309,7 +359,15 @@ def run(
                 )
             ]
         )
-    if rounds < 1:
+    if variant not in ("detente", "decide"):
+        raise _error("variant", f"variant must be 'detente' or 'decide', not {variant!r}")
+    if move_cap is None and variant == "decide":
+        move_cap = DECIDE_MOVE_CAP
+    if drop_invalid is None:
+        drop_invalid = variant == "decide"
+    if move_cap is not None and not (np.isfinite(move_cap) and move_cap > 0):
+        raise _error("move_cap", "move_cap must be a positive number (decide: 100)")
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
         raise _error("rounds", "rounds must be at least 1")
     if not (0 <= salience_weight <= 1 and 0 <= fixed_weight <= 1 and salience_weight + fixed_weight <= 1):
         raise _error(
@@ -335,7 +393,9 @@ def run(
     log: list[list[Exchange]] = []
     dim_index = {name: k for k, name in enumerate(space.dimensions)}
     for _ in range(rounds):
-        res = exchange_round(x, sal, weight, space.actors, space.dimensions)
+        res = exchange_round(
+            x, sal, weight, space.actors, space.dimensions, move_cap=move_cap, drop_invalid=drop_invalid
+        )
         if not res.exchanges:
             break
         voting.append(res.y * span + low)
@@ -357,6 +417,9 @@ def run(
         "power": None if power is None else pw.tolist(),
         "salience_weight": salience_weight,
         "fixed_weight": fixed_weight,
+        "variant": variant,
+        "move_cap": move_cap,
+        "drop_invalid": drop_invalid,
     }
     details: dict[str, object] = {
         "rounds_run": len(voting),
