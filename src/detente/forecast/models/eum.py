@@ -91,6 +91,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from detente.forecast.budget import check
 from detente.forecast.models import check_numbers, scaled_capability, stack_dimensions
 from detente.forecast.models.compromise import weighted_mean
 from detente.forecast.models.median import weighted_median
@@ -528,6 +529,9 @@ def run(
             "compromise='eu_ranked' ranks offers within their class: it needs offer_rule='class'"
         )
     check_numbers(space, "eum")
+    check(
+        "eum", space.n_actors, space.n_dims, {"rounds": rounds, "variant": variant, "voter_risk": voter_risk}
+    )
     settings = EumSettings(
         q=q,
         risk=risk,

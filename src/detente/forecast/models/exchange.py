@@ -62,6 +62,8 @@ import numpy as np
 import numpy.typing as npt
 
 from detente.errors import InputError, Problem
+from detente.forecast.budget import check
+from detente.forecast.models import check_numbers, scaled_capability
 from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
 
 IntArray = npt.NDArray[np.int64]
@@ -373,13 +375,16 @@ def run(
         raise _error(
             "salience_weight", "salience_weight and fixed_weight must lie in 0..1 with sum at most 1"
         )
+    check_numbers(space, "exchange", on_scale=True)
+    check("exchange", n, d, {"rounds": rounds})
     pw = (
-        np.repeat(space.capability[:, None], d, axis=1)
+        np.repeat(scaled_capability(space.capability)[:, None], d, axis=1)
         if power is None
         else np.array(power, dtype=np.float64)
     )
-    if pw.shape != (n, d) or np.any(pw < 0):
-        raise _error("power", f"power must be a non-negative ({n}, {d}) array; got shape {pw.shape}")
+    if pw.shape != (n, d) or np.any(pw < 0) or not np.all(np.isfinite(pw)):
+        raise _error("power", f"power must be a finite non-negative ({n}, {d}) array; got shape {pw.shape}")
+    pw = scaled_capability(pw)
     sal = space.salience / 100.0
     weight = pw * sal
     # Every issue is put on 0..100 (as decide normalises its issues), so gains do not depend on units.

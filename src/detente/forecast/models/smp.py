@@ -65,6 +65,8 @@ import numpy as np
 import numpy.typing as npt
 
 from detente.errors import InputError, Problem
+from detente.forecast.budget import check
+from detente.forecast.models import check_numbers, scaled_capability
 from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
 
 IntArray = npt.NDArray[np.int64]
@@ -809,6 +811,8 @@ def run(
             )
         )
     )
+    check_numbers(space, "smp", on_scale=True)
+    check("smp", space.n_actors, space.n_dims, {"max_turns": max_turns})
     if max_turns < 1 or min_turns < 1:
         raise _param_error("max_turns", "max_turns and min_turns must be at least 1")
     totals = space.salience.sum(axis=1)
@@ -830,7 +834,7 @@ def run(
     span = np.where(span > 0, span, 1.0)
     x = (space.positions - low) / span
     sal = space.salience / 100.0
-    cap = space.capability.astype(np.float64)
+    cap = scaled_capability(space.capability.astype(np.float64))
     rng = np.random.default_rng(seed)
 
     history = [x]
