@@ -85,6 +85,7 @@ and the plain-loop reference (``eum_round_reference``) classify identically.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -474,8 +475,7 @@ def _run_1d(
     )
 
 
-def run(
-    space: IssueSpace,
+def _resolve(
     *,
     rounds: int = 10,
     q: float = 1.0,
@@ -489,18 +489,9 @@ def run(
     perspective: Perspective | None = None,
     compromise: Compromise | None = None,
     voter_risk: bool | None = None,
-) -> ForecastResult:
-    """Run the Scholz et al. (2011) EUM for ``rounds`` rounds (see the module docstring).
-
-    ``variant`` names a preset of ``probability``, ``perspective``, ``compromise`` and
-    ``voter_risk`` ("equations": the paper as printed; "scholz_program": the authors' program, which
-    reproduces their Table 2); any of the four given explicitly overrides the preset.
-    ``outcome`` is the statistic reported per round: the vote "median" (default; the Condorcet winner
-    among the positions, as the paper's Table 2) or the capability x salience weighted "mean".
-    ``details`` holds both statistics per round, the risk exponents, and per round and actor the
-    class of the offer taken and who made it ("" for none). One-dimensional by nature: a
-    multi-dimensional space is run dimension by dimension (each with its own saliences) and stacked.
-    """
+) -> tuple[EumSettings, dict[str, object]]:
+    """The settings of a run and every parameter it uses (the variant's presets filled in); raises
+    ``ValueError`` for a parameter out of range."""
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(map(repr, VARIANTS))}, not {variant!r}")
     preset = VARIANTS[variant]
@@ -528,10 +519,6 @@ def run(
         raise ValueError(
             "compromise='eu_ranked' ranks offers within their class: it needs offer_rule='class'"
         )
-    check_numbers(space, "eum")
-    check(
-        "eum", space.n_actors, space.n_dims, {"rounds": rounds, "variant": variant, "voter_risk": voter_risk}
-    )
     settings = EumSettings(
         q=q,
         risk=risk,
@@ -555,9 +542,277 @@ def run(
         "compromise": compromise,
         "voter_risk": voter_risk,
     }
+    return settings, params
+
+
+def run(
+    space: IssueSpace,
+    *,
+    rounds: int = 10,
+    q: float = 1.0,
+    risk: bool = True,
+    offer_rule: OfferRule = "class",
+    probability: Probability | None = None,
+    range_basis: RangeBasis = "positions",
+    outcome: Outcome = "median",
+    stop_when_stable: bool = True,
+    variant: Variant = "equations",
+    perspective: Perspective | None = None,
+    compromise: Compromise | None = None,
+    voter_risk: bool | None = None,
+) -> ForecastResult:
+    """Run the Scholz et al. (2011) EUM for ``rounds`` rounds (see the module docstring).
+
+    ``variant`` names a preset of ``probability``, ``perspective``, ``compromise`` and
+    ``voter_risk`` ("equations": the paper as printed; "scholz_program": the authors' program, which
+    reproduces their Table 2); any of the four given explicitly overrides the preset.
+    ``outcome`` is the statistic reported per round: the vote "median" (default; the Condorcet winner
+    among the positions, as the paper's Table 2) or the capability x salience weighted "mean".
+    ``details`` holds both statistics per round, the risk exponents, and per round and actor the
+    class of the offer taken and who made it ("" for none). One-dimensional by nature: a
+    multi-dimensional space is run dimension by dimension (each with its own saliences) and stacked.
+    """
+    settings, params = _resolve(
+        rounds=rounds,
+        q=q,
+        risk=risk,
+        offer_rule=offer_rule,
+        probability=probability,
+        range_basis=range_basis,
+        outcome=outcome,
+        stop_when_stable=stop_when_stable,
+        variant=variant,
+        perspective=perspective,
+        compromise=compromise,
+        voter_risk=voter_risk,
+    )
+    check_numbers(space, "eum")
+    check("eum", space.n_actors, space.n_dims, params)
     return stack_dimensions(
         space,
         lambda one: _run_1d(one, settings, rounds, range_basis, outcome, stop_when_stable),
         "eum",
         params,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Many independent runs at once (Monte Carlo): the same arithmetic with a leading batch axis
+
+
+def _lower_median_batch(x: FloatArray, w: FloatArray) -> FloatArray:
+    """Per row, ``weighted_median(x, w, "lower")``: the first sorted position whose cumulative weight
+    reaches half the total (within 1e-12). Zero weights add 0.0 to the running sums, so keeping them
+    in place gives the same sums as leaving them out. Rows need a positive total weight."""
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    cum = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
+    total = cum[:, -1]
+    reach = cum >= (total / 2.0 - 1e-12 * total)[:, None]
+    k = np.where(reach.any(axis=1), np.argmax(reach, axis=1), x.shape[1] - 1)
+    out: FloatArray = xs[np.arange(x.shape[0]), k]
+    return out
+
+
+def _support_batch(
+    x: FloatArray, w: FloatArray, big_r: FloatArray, r: FloatArray | None
+) -> tuple[FloatArray, FloatArray]:
+    """``_support`` for a batch (B, n): the same sums over voters, in the same blocks."""
+    b, n = x.shape
+    dist = np.abs(x[:, :, None] - x[:, None, :])
+    h = dist if r is None else (dist / big_r[:, None, None]) ** r[:, None, :]
+    num = np.zeros((b, n, n))
+    den = np.zeros((b, n, n))
+    block = max(1, BLOCK_CELLS // max(1, n * n))
+    for lo in range(0, n, block):
+        hk = h[:, :, lo : lo + block]
+        delta = hk[:, None, :, :] - hk[:, :, None, :]
+        wk = w[:, None, None, lo : lo + block]
+        num += (wk * np.clip(delta, 0.0, None)).sum(axis=3)
+        den += (wk * np.abs(delta)).sum(axis=3)
+    return num, den
+
+
+def _expected_utilities_batch(
+    x: FloatArray, s: FloatArray, p: FloatArray, mu: FloatArray, big_r: FloatArray, ri: FloatArray, q: float
+) -> FloatArray:
+    """``_expected_utilities`` for a batch; ``ri`` (B, n, 1) challenger's or (B, 1, n) target's exponent."""
+    rr = big_r[:, None, None]
+    d = np.abs(x[:, :, None] - x[:, None, :]) / rr
+    m = np.abs(x - mu[:, None])[:, :, None] / rr
+    u_s = 2 - 4 * (0.5 - 0.5 * d) ** ri
+    u_f = 2 - 4 * (0.5 + 0.5 * d) ** ri
+    u_b = 2 - 4 * (0.5 - 0.25 * (m + d)) ** ri
+    u_w = 2 - 4 * (0.5 + 0.25 * (m + d)) ** ri
+    u_sq = 2 - 4 * 0.5**ri
+    t = m < d
+    sj = s[:, None, :]
+    eu: FloatArray = (
+        sj * (p * u_s + (1 - p) * u_f) + (1 - sj) * u_s - q * u_sq - (1 - q) * np.where(t, u_b, u_w)
+    )
+    n = x.shape[1]
+    eu[:, np.arange(n), np.arange(n)] = 0.0
+    return eu
+
+
+def _eum_round_batch(
+    x: FloatArray, c: FloatArray, s: FloatArray, big_r: FloatArray, st: EumSettings
+) -> FloatArray:
+    """New positions (B, n) of ``eum_round`` for every row of a batch (bit for bit the same)."""
+    b, n = x.shape
+    w = c * s
+    mu = _lower_median_batch(x, w)
+    dist = np.abs(x[:, :, None] - x[:, None, :])
+    ones = np.ones((b, n))
+
+    def probability(r: FloatArray | None) -> FloatArray:
+        num, den = _support_batch(x, w, big_r, r)
+        if st.probability == "all_pairs":
+            total = den.reshape(b, -1).sum(axis=1)[:, None, None]
+            return np.where(total > 0, num / np.where(total > 0, total, 1.0), 0.5)
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
+
+    p = probability(ones if st.voter_risk else None)
+    if st.risk:
+        eu1 = _expected_utilities_batch(x, s, p, mu, big_r, ones[:, :, None], st.q)
+        security = eu1.sum(axis=1) - eu1[:, np.arange(n), np.arange(n)]
+        lo, hi = security.min(axis=1, keepdims=True), security.max(axis=1, keepdims=True)
+        flat = hi - lo <= EPS
+        big = (2 * security - hi - lo) / np.where(flat, 1.0, hi - lo)
+        r = np.where(flat, 1.0, (1 - big / 3) / (1 + big / 3))
+        if st.voter_risk:
+            p = probability(r)
+    else:
+        r = ones
+    eu = _expected_utilities_batch(x, s, p, mu, big_r, r[:, :, None], st.q)
+    if st.perspective == "receiver":
+        a = _expected_utilities_batch(x, s, p, mu, big_r, r[:, None, :], st.q).transpose(0, 2, 1)
+    else:
+        a = eu.transpose(0, 2, 1)
+    bb = eu
+    valid = ~np.eye(n, dtype=bool)[None] & (dist > EPS * big_r[:, None, None]) & (a > EPS)
+    conflict = valid & (bb > EPS) & (a - bb > EPS)
+    concede = valid & (bb <= EPS)
+    frac = np.where(concede, np.minimum(1.0, np.abs(bb) / np.where(concede, a, 1.0)), 1.0)
+    yielded = np.where(frac < 1, COMPROMISE, CAPITULATION)
+    klass = np.where(conflict, CONFLICT, np.where(concede, yielded, NO_OFFER))
+    weight_sum = np.abs(a) + np.abs(bb)
+    weighted = (np.abs(bb) * x[:, :, None] + np.abs(a) * x[:, None, :]) / np.where(
+        weight_sum > 0, weight_sum, 1.0
+    )
+    target = x[:, :, None] + (x[:, None, :] - x[:, :, None]) * frac
+    if st.compromise == "eu_weighted":
+        target = np.where(klass == COMPROMISE, weighted, target)
+    move = np.abs(target - x[:, :, None])
+    if st.compromise == "eu_ranked":
+        move = np.where(klass == COMPROMISE, weighted, move)
+    has = klass != NO_OFFER
+    if st.offer_rule == "class":
+        primary = np.where(has, klass.astype(np.float64), np.inf)
+    elif st.offer_rule == "max_eu":
+        primary = np.where(has, -a, np.inf)
+    else:
+        primary = np.where(has, 0.0, np.inf)
+    best = primary.min(axis=2)
+    tied = primary <= best[:, :, None] + EPS
+    moves = np.where(tied, move, np.inf)
+    shortest = moves.min(axis=2, keepdims=True)
+    choice = np.argmax(moves <= shortest + EPS * (1 + np.abs(shortest)), axis=2)
+    took = np.isfinite(best)
+    picked = np.take_along_axis(target, choice[:, :, None], axis=2)[:, :, 0]
+    new_x: FloatArray = np.where(took, np.round(picked * GRID) / GRID, x)
+    return new_x
+
+
+def _final_batch(
+    x: FloatArray,
+    c: FloatArray,
+    s: FloatArray,
+    scale: tuple[float, float],
+    st: EumSettings,
+    rounds: int,
+    range_basis: RangeBasis,
+    stop_when_stable: bool,
+) -> FloatArray:
+    """Final positions (B, n) of ``_run_1d`` for every row: each row stops on its own."""
+    x = x.copy()
+    active = np.ones(x.shape[0], dtype=bool)
+    low, high = scale
+    for _ in range(rounds):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        xa = x[idx]
+        if range_basis == "scale":
+            big_r = np.full(idx.size, float(high - low))
+        else:
+            big_r = xa.max(axis=1) - xa.min(axis=1)
+        go = big_r > 0
+        active[idx[~go]] = False
+        idx, xa, big_r = idx[go], xa[go], big_r[go]
+        if idx.size == 0:
+            break
+        new = _eum_round_batch(xa, c[idx], s[idx], big_r, st)
+        moved = np.any(np.abs(new - xa) > (1e-9 * big_r)[:, None], axis=1)
+        x[idx] = new
+        if stop_when_stable:
+            active[idx[~moved]] = False
+    return x
+
+
+def run_batch(spaces: Sequence[IssueSpace], **params: object) -> FloatArray:
+    """The ``outcome`` of ``run(space, **params)`` for every space, as a (len(spaces), d) array, bit for
+    bit, with NaN rows where ``run`` would raise ``ValueError`` (e.g. no positive weight).
+
+    For Monte Carlo: the spaces must share their actors, dimensions and scales (draws of one uncertain
+    space); the rounds of all runs are computed together, one batch axis in front of every array,
+    which removes the per-call overhead that dominates runs of a few actors. Parameters are checked
+    as ``run`` checks them (a bad parameter raises ``ValueError`` for the whole batch).
+    """
+    if not spaces:
+        return np.zeros((0, 0))
+    first = spaces[0]
+    if any(
+        sp.actors != first.actors or sp.scale != first.scale or sp.n_dims != first.n_dims for sp in spaces
+    ):
+        raise ValueError("run_batch needs spaces with the same actors, dimensions and scales")
+    settings, used = _resolve(**params)  # type: ignore[arg-type]
+    rounds, outcome, stop = int(used["rounds"]), used["outcome"], bool(used["stop_when_stable"])  # type: ignore[call-overload]
+    range_basis: RangeBasis = "scale" if used["range_basis"] == "scale" else "positions"
+    check("eum", first.n_actors, first.n_dims, used)
+    out = np.full((len(spaces), first.n_dims), np.nan)
+    n = first.n_actors
+    # Rows that ``run`` would refuse (non-finite numbers, no positive weight) go through ``run`` itself.
+    fast: list[int] = []
+    slow: list[int] = []
+    for i, sp in enumerate(spaces):
+        w = sp.capability[:, None] * sp.salience
+        ok = bool(np.all(np.isfinite(sp.positions)) and np.all(np.isfinite(sp.salience)))
+        ok = ok and bool(np.all(np.isfinite(sp.capability)) and np.all(w.sum(axis=0) > 0))
+        ok = ok and float(np.ptp(sp.positions, axis=0).max()) <= 1e300
+        (fast if ok else slow).append(i)
+    for i in slow:
+        try:
+            out[i] = run(spaces[i], **params).outcome  # type: ignore[arg-type]
+        except ValueError:
+            continue
+    if not fast:
+        return out
+    cap = np.array([scaled_capability(spaces[i].capability) for i in fast])
+    per = max(1, BLOCK_CELLS // max(1, n**3))  # rows per sub-batch: bounded memory
+    for k in range(first.n_dims):
+        pos = np.array([spaces[i].positions[:, k] for i in fast])
+        sal = np.array([spaces[i].salience[:, k] for i in fast]) / 100.0
+        for lo in range(0, len(fast), per):
+            rows = slice(lo, lo + per)
+            final = _final_batch(
+                pos[rows], cap[rows], sal[rows], first.scale[k], settings, rounds, range_basis, stop
+            )
+            for j, xf in enumerate(final):
+                i = fast[lo + j]
+                w = cap[lo + j] * sal[lo + j]
+                if outcome == "median":
+                    out[i, k] = weighted_median(xf, w, "lower")
+                else:
+                    out[i, k] = float(weighted_mean(xf[:, None], w[:, None])[0])
+    return out
