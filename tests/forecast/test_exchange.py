@@ -207,7 +207,7 @@ def test_dropping_invalid_candidates_never_adds_an_exchange_kept_ones_would_not_
 ) -> None:
     # With drop_invalid every exchange made is one the default would also accept at that point:
     # equal gains, within range; and the decide variant is exactly (move_cap=100, drop_invalid=True).
-    a = exchange.run(space, rounds=2, variant="decide")
+    a = exchange.run(space, rounds=2, variant="decide", bookkeeping="detente")
     b = exchange.run(space, rounds=2, move_cap=100.0, drop_invalid=True)
     np.testing.assert_array_equal(a.rounds, b.rounds)
     assert a.params["move_cap"] == 100.0 and a.params["drop_invalid"] is True
@@ -236,3 +236,23 @@ def test_a_candidate_invalid_once_is_dropped_for_the_round() -> None:
         exchange.run(space, variant="stokman")  # type: ignore[arg-type]
     with pytest.raises(InputError):
         exchange.run(space, move_cap=-1.0)
+
+
+def test_decide_move_lists_follow_is_move_valid() -> None:
+    # decide is_move_valid on a side's move list: signed sum not past the cap, one sign throughout.
+    assert exchange._lists_ok([60.0, 30.0], 100.0)
+    assert not exchange._lists_ok([60.0, 50.0], 100.0)  # a superseded tentative move still counts
+    assert exchange._lists_ok([-60.0, -50.0], 100.0)  # decide's test is on the signed sum
+    assert not exchange._lists_ok([5.0, -1.0], None)
+    assert exchange._lists_ok([5.0], None)
+
+
+@settings(max_examples=20, deadline=None)
+@given(spaces())
+def test_decide_bookkeeping_makes_equal_gain_exchanges_within_range(space: IssueSpace) -> None:
+    r = exchange.run(space, rounds=2, variant="decide")
+    assert r.params["bookkeeping"] == "decide"
+    lo, hi = space.positions.min(axis=0), space.positions.max(axis=0)
+    assert np.all((r.rounds >= lo - 1e-9) & (r.rounds <= hi + 1e-9))
+    for round_log in log(r):
+        assert all(ex.gain > 0 for ex in round_log)
