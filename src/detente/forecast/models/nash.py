@@ -136,8 +136,15 @@ def nash_solution(
     values = log_product(grid)
     k = int(np.argmax(values))
     if not np.isfinite(values[k]):
+        # The agreements both prefer can lie within 1e-3 of an end of the contract curve (a party
+        # whose ideal is very near the disagreement point): look there on a geometric grid.
+        ends = np.geomspace(1e-15, 1.0 / (_GRID - 1), 400)
+        grid = np.unique(np.concatenate([grid, ends, 1.0 - ends]))
+        values = log_product(grid)
+        k = int(np.argmax(values))
+    if not np.isfinite(values[k]):
         return disagreement.copy(), float("nan")
-    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, _GRID - 1)]
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
     found = minimize_scalar(
         lambda t: -float(log_product(np.array([t]))[0]),
         bounds=(lo, hi),
