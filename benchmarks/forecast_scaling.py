@@ -20,6 +20,7 @@ noisy: compare the ratios, which are measured side by side):
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import resource
 import statistics
@@ -28,6 +29,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
@@ -54,6 +56,18 @@ def random_space(n: int, seed: int, dims: int = 1) -> IssueSpace:
         ((0.0, 100.0),) * dims,
         name=f"random {n} actors",
     )
+
+
+def ktab_case(n: int) -> tuple[IssueSpace, str]:
+    """KTAB's synthetic dummyData case of ``n`` actors from the shared data sets (``DETENTE_SHARED``
+    or ../shared), else a random case of the same size."""
+    root = Path(os.environ.get("DETENTE_SHARED", Path(__file__).resolve().parents[1] / ".." / "shared"))
+    path = root / "forecast" / "ktab" / "smp" / f"dummyData-a{n:03d}.csv"
+    if path.is_file():
+        from detente.forecast.importers import import_file
+
+        return import_file(path, None).case.space, path.name
+    return random_space(n, n, dims=3), "random"
 
 
 def cpu_seconds() -> float:
@@ -104,13 +118,13 @@ def smp_table(sizes: tuple[int, ...]) -> None:
             f"{n:6d}  {per_turn:8.3f}  {per_turn / base[0]:7.1f}  {(n / base[1]) ** 3:9.1f}  "
             f"{mib(peak)}  {mib(est)}"
         )
-    print("   whole runs against KTAB's own (same data sizes, random cases):")
+    print("   whole runs against KTAB's own:")
     for n, ktab in KTAB_SECONDS.items():
-        space = random_space(n, n, dims=3)
+        space, source = ktab_case(n)
         result: list[int] = []
         secs, _ = timed(lambda: result.append(int(str(run_model("smp", space).details["turns"]))))  # noqa: B023
         print(
-            f"   {n:4d} actors: {secs:7.2f} s ({result[0]} turns); KTAB {ktab:6.0f} s; "
+            f"   {n:4d} actors ({source}): {secs:7.2f} s ({result[0]} turns); KTAB {ktab:6.0f} s; "
             f"KTAB / detente = {ktab / secs:6.0f}x"
         )
 
