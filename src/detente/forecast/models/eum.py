@@ -79,6 +79,12 @@ Choices the paper leaves open, exposed as parameters of ``run`` (defaults in bra
   since every later round would then repeat it; always when all actors share one position
   and R is the range of the positions (R = 0).
 
+Size: the third-party sums of eq. 30 are taken over blocks of voters, so memory is O(n^2) (500
+actors: about 55 MB) and time O(n^3) per round; ``detente.forecast.budget`` refuses runs beyond the
+memory budget up front. Capabilities are rescaled exactly by a power of two when they lie beyond
+1e100 (e.g. near the largest float), so their sums cannot overflow. ``run_batch`` computes many
+independent runs (Monte Carlo draws) together, bit for bit equal to ``run`` on each.
+
 Numbers within 1e-12 of zero are treated as zero in the octant tests, so that the vectorised round
 and the plain-loop reference (``eum_round_reference``) classify identically.
 """
