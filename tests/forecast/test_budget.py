@@ -7,6 +7,8 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detente.errors import ModelTooLargeError
 from detente.forecast import budget
@@ -135,3 +137,30 @@ def test_positions_too_far_apart_are_refused_with_a_message(model: str) -> None:
     )
     with pytest.raises(ValueError, match="positions lie"):
         run_model(model, space)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(-300, 308), min_size=3, max_size=5),
+    st.lists(st.floats(0, 100), min_size=10, max_size=10),
+    st.lists(st.floats(1, 100), min_size=10, max_size=10),
+    st.sampled_from(["compromise", "median", "eum", "smp", "exchange"]),
+)
+def test_any_finite_magnitudes_give_finite_json_safe_outcomes(
+    exponents: list[int], pos: list[float], sal: list[float], model: str
+) -> None:
+    n = len(exponents)
+    cap = np.array([10.0**e for e in exponents])
+    space = IssueSpace(
+        tuple(f"a{i}" for i in range(n)),
+        cap,
+        np.array(pos[: 2 * n]).reshape(n, 2),
+        np.array(sal[: 2 * n]).reshape(n, 2) / 2,
+        ("p", "q"),
+        ((0.0, 100.0),) * 2,
+    )
+    params: dict[str, object] = {"max_turns": 5} if model == "smp" else {}
+    with np.errstate(over="ignore"):
+        result = run_model(model, space, **params)
+    json.dumps(result.outcome.tolist(), allow_nan=False)
+    assert np.all(np.isfinite(result.rounds)) and np.all(np.isfinite(result.outcome_by_round))
