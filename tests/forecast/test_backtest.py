@@ -195,3 +195,28 @@ def test_deu3_blend_beats_the_weighted_mean_out_of_fold() -> None:
     ours = backtest(cases, "blend", folds=10, seed=0)
     assert ours.failures == 0
     assert ours.mae < 21.5 < base.mae
+
+
+def test_an_inapplicable_model_does_not_abort_the_others() -> None:
+    # The exchange model needs two issues (back-test issues are one-dimensional); the Nash model needs
+    # a reference point, which a third of these issues lack; the EUM runs on all.
+    from detente.forecast.backtest import backtest_all
+
+    cases = _synthetic(30, 4)
+    done, skipped = backtest_all(cases, ["eum", "nash", "exchange", "median"])
+    assert [r.model for r in done] == ["eum", "nash", "median"]
+    assert [s.model for s in skipped] == ["exchange"]
+    assert "failed on all 30 issues" in skipped[0].reason and "two issues" in skipped[0].reason
+    nash = done[1]
+    reasons = nash.info["failure_reasons"]
+    assert isinstance(reasons, dict) and sum(reasons.values()) == nash.failures
+    # issues 0, 3, ..., 27 have no status quo; one more has all actors at one position (no blocs)
+    assert reasons["the Nash solution needs a disagreement point: give disagreement= or a status quo"] == 10
+    assert done[2].mae == pytest.approx(0.0, abs=1e-9)  # the outcome is the weighted median
+    frame = summary(done, skipped)
+    assert frame["model"].tolist() == ["eum", "nash", "median", "exchange"]
+    assert frame["evaluation"].iloc[-1].startswith("could not run: failed on all 30 issues")
+    # a model that fails as a whole (too few issues for the blend's cross-validation) is named too
+    done, skipped = backtest_all(cases[:5], ["blend", "compromise"])
+    assert [r.model for r in done] == ["compromise"]
+    assert skipped[0].model == "blend" and "too few" in skipped[0].reason

@@ -181,3 +181,78 @@ def test_per_issue_power_and_bad_input() -> None:
     one = IssueSpace(("A", "B"), np.ones(2), np.array([[0.0], [100.0]]), np.array([[50.0], [50.0]]))
     with pytest.raises(InputError, match="two issues"):
         exchange.run(one)
+
+
+# --- decide's cumulative-move cap and candidate removal -----------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(spaces(), st.sampled_from([5.0, 20.0, 60.0]))
+def test_move_cap_bounds_each_actors_signed_moves_per_round(space: IssueSpace, cap: float) -> None:
+    # decide refuses an exchange when the signed sum of the supplier's moves on its supply issue
+    # this round would pass the cap (on the 0..100 scale); every test space here is on 0..100.
+    r = exchange.run(space, rounds=3, move_cap=cap)
+    for round_log in log(r):
+        total: dict[tuple[str, str], float] = {}
+        for ex in round_log:
+            total[(ex.demand_p, ex.q)] = total.get((ex.demand_p, ex.q), 0.0) + ex.move_on_q
+            total[(ex.demand_q, ex.p)] = total.get((ex.demand_q, ex.p), 0.0) + ex.move_on_p
+        assert max(total.values(), default=0.0) <= cap + 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(spaces())
+def test_dropping_invalid_candidates_never_adds_an_exchange_kept_ones_would_not_allow(
+    space: IssueSpace,
+) -> None:
+    # With drop_invalid every exchange made is one the default would also accept at that point:
+    # equal gains, within range; and the decide variant is exactly (move_cap=100, drop_invalid=True).
+    a = exchange.run(space, rounds=2, variant="decide", bookkeeping="detente")
+    b = exchange.run(space, rounds=2, move_cap=100.0, drop_invalid=True)
+    np.testing.assert_array_equal(a.rounds, b.rounds)
+    assert a.params["move_cap"] == 100.0 and a.params["drop_invalid"] is True
+    lo, hi = space.positions.min(axis=0), space.positions.max(axis=0)
+    assert np.all((a.rounds >= lo - 1e-9) & (a.rounds <= hi + 1e-9))
+
+
+def test_a_candidate_invalid_once_is_dropped_for_the_round() -> None:
+    # Three actors, two issues. The default keeps a lapsed candidate and may realise it later in the
+    # round; with drop_invalid the round makes no more exchanges than the candidates valid throughout.
+    space = IssueSpace(
+        ("A", "B", "C"),
+        np.array([1.0, 1.0, 1.0]),
+        np.array([[0.0, 0.0], [100.0, 100.0], [90.0, 95.0]]),
+        np.array([[80.0, 20.0], [40.0, 60.0], [30.0, 70.0]]),
+        ("p", "q"),
+        ((0.0, 100.0), (0.0, 100.0)),
+    )
+    kept = log(exchange.run(space, rounds=1))[0]
+    dropped = log(exchange.run(space, rounds=1, drop_invalid=True))[0]
+    assert len(dropped) <= len(kept)
+    assert [(e.demand_p, e.demand_q) for e in dropped] == [(e.demand_p, e.demand_q) for e in kept][
+        : len(dropped)
+    ]
+    with pytest.raises(InputError):
+        exchange.run(space, variant="stokman")  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        exchange.run(space, move_cap=-1.0)
+
+
+def test_decide_move_lists_follow_is_move_valid() -> None:
+    # decide is_move_valid on a side's move list: signed sum not past the cap, one sign throughout.
+    assert exchange._lists_ok([60.0, 30.0], 100.0)
+    assert not exchange._lists_ok([60.0, 50.0], 100.0)  # a superseded tentative move still counts
+    assert exchange._lists_ok([-60.0, -50.0], 100.0)  # decide's test is on the signed sum
+    assert not exchange._lists_ok([5.0, -1.0], None)
+    assert exchange._lists_ok([5.0], None)
+
+
+@settings(max_examples=20, deadline=None)
+@given(spaces())
+def test_decide_bookkeeping_makes_equal_gain_exchanges_within_range(space: IssueSpace) -> None:
+    r = exchange.run(space, rounds=2, variant="decide")
+    assert r.params["bookkeeping"] == "decide"
+    lo, hi = space.positions.min(axis=0), space.positions.max(axis=0)
+    assert np.all((r.rounds >= lo - 1e-9) & (r.rounds <= hi + 1e-9))
+    for round_log in log(r):
+        assert all(ex.gain > 0 for ex in round_log)

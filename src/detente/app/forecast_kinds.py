@@ -37,10 +37,6 @@ DEFAULT_CHUNK = 250
 """Monte Carlo runs per chunk: part of the reproducible seeding (the same seed and chunk size give the
 same draws whatever the number of workers)."""
 
-# Seconds per actor-pair-round and bytes per actor triple (EUM and SMP hold n x n x n tensors).
-_PAIR_SECONDS = 4e-8
-_TRIPLE_BYTES = 8 * 6
-_LINEAR_SECONDS = 2e-6
 _RUN_OVERHEAD = 1e-3
 """Seconds of overhead per Monte Carlo run (sampling, batching, collecting), measured on 2 cores."""
 
@@ -126,18 +122,17 @@ def _bound(doc: Document, p: ForecastParams) -> dict[str, object]:
     )  # the run's params override the file's
 
 
-def forecast_cost(model: str, n_actors: int, n_dims: int, runs: int) -> Cost:
-    """Memory and time of ``runs`` + 1 runs of ``model`` on ``n_actors`` actors and ``n_dims`` dimensions."""
-    cubic = model in ("eum", "smp")
-    per_run = (n_actors**3 if cubic else n_actors**2) * n_dims * _PAIR_SECONDS + _LINEAR_SECONDS * n_actors
-    rounds = 100 if cubic else 1
+def forecast_cost(model: str, n_actors: int, n_dims: int, runs: int, params: Mapping[str, object]) -> Cost:
+    """Memory and time of ``runs`` + 1 runs of ``model`` (:func:`detente.forecast.budget.estimate`)."""
+    from detente.forecast.budget import estimate
+
+    est = estimate(model, n_actors, n_dims, params)
     return Cost(
         what=f"the {model} model",
-        size=f"{n_actors:,} actors on {n_dims:,} dimension(s), {runs + 1:,} run(s)",
-        bytes=(n_actors**3 * _TRIPLE_BYTES * n_dims if cubic else n_actors * n_dims * 64)
-        + runs * n_dims * 16,
-        seconds=per_run * rounds * (runs + 1) + runs * _RUN_OVERHEAD,
-        result_bytes=n_actors * n_dims * 64 * rounds + 2000,
+        size=f"{n_actors:,} actors on {n_dims:,} dimension(s), {runs + 1:,} run(s) ({est.work})",
+        bytes=est.bytes + runs * n_dims * 16,
+        seconds=est.seconds * (runs + 1) + runs * _RUN_OVERHEAD,
+        result_bytes=est.result_bytes + 4000,
         shrink="Shrink it: merge actors with the same position, fewer Monte Carlo runs, or a model "
         "that grows more slowly with the number of actors (compromise, median).",
     )
@@ -152,8 +147,7 @@ def _forecast_cost(doc: Document, p: ForecastParams) -> list[Cost]:
     base = doc.space.base
     if p.dimension >= base.n_dims:
         raise ParameterError("dimension", f"dimension {p.dimension} is out of range 0..{base.n_dims - 1}")
-    _bound(doc, p)
-    cost = forecast_cost(p.model, base.n_actors, base.n_dims, p.mc)
+    cost = forecast_cost(p.model, base.n_actors, base.n_dims, p.mc, _bound(doc, p))
     if p.outcomes:
         cost = dataclasses.replace(cost, result_bytes=cost.result_bytes + p.mc * base.n_dims * 24)
     return [cost]
@@ -305,19 +299,14 @@ def _backtest(doc: Document, p: BacktestParams, ex: Execution) -> Backtests:
     from detente.forecast import backtest as bt
 
     cases = doc.imported.cases if doc.imported is not None else ()
-    results: list[Any] = []
-    skipped: dict[str, str] = {}
-    for name in p.model:
-        try:
-            results.append(
-                bt.backtest(cases, name, folds=p.folds, seed=p.seed, within=p.within, progress=ex.progress)
-            )
-        except (ValueError, InputError) as exc:
-            skipped[name] = str(exc)
+    try:
+        results, skipped = bt.backtest_all(cases, p.model, folds=p.folds, seed=p.seed, within=p.within)
+    except ValueError as exc:
+        raise InputError([Problem(doc.file, None, "", str(exc))]) from None
     if not results:
-        reasons = "; ".join(f"{m}: {r}" for m, r in skipped.items())
+        reasons = "; ".join(f"{s.model}: {s.reason}" for s in skipped)
         raise InputError([Problem(doc.file, None, "model", f"no model can run on this file ({reasons})")])
-    return Backtests(results, skipped)
+    return Backtests(results, {s.model: s.reason for s in skipped})
 
 
 def _backtest_json(doc: Document, p: BacktestParams, r: Backtests) -> Json:

@@ -10,13 +10,18 @@ Scores, on every dimension's scale mapped to 0-100 (DEU III is already 0-100):
 A model with no fitted parameters is run once per issue. The blend (``detente.forecast.blend``)
 fits its parameters, so it is scored by k-fold cross-validation: each fold's forecasts come from a
 blend trained on the other folds only (its penalty chosen by an inner cross-validation), and the
-scores are those out-of-fold forecasts. An issue on which a model raises ``ValueError`` (e.g. the
-Nash bargaining model without a reference point) is counted as failed and left out of its scores.
+scores are those out-of-fold forecasts. An issue on which a model raises ``ValueError``,
+``InputError`` or ``ModelTooLargeError`` (e.g. the Nash bargaining model without a reference point,
+the exchange model on a single issue) is counted as failed, left out of its scores, and its reason
+kept in ``info["failure_reasons"]`` (message -> number of issues).
+
+``backtest_all`` runs several models and never lets one inapplicable model abort the others: it
+returns the back-tests of every model that could run on at least one issue and, for each model that
+could not, the reason (``Skipped``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from detente.errors import InputError, ModelTooLargeError
 from detente.forecast import blend
 from detente.forecast.models import get
 from detente.forecast.space import FloatArray, IssueSpace
@@ -104,13 +110,78 @@ def backtest(
     else:
         run = get(model)
         forecasts = np.full(len(items), np.nan)
+        reasons: dict[str, int] = {}
         for i, (_, space, _) in enumerate(items):
-            with contextlib.suppress(ValueError):
+            try:
                 forecasts[i] = blend.to_percent(space, 0, run(space, **dict(params or {})).outcome[0])
+            except (ValueError, InputError, ModelTooLargeError) as exc:
+                reason = _reason(exc)
+                reasons[reason] = reasons.get(reason, 0) + 1
             if progress is not None:
                 progress(i + 1, len(items))
-        info = {"params": dict(params or {})}
+        info = {"params": dict(params or {}), "failure_reasons": reasons}
     return Backtest(model, labels, forecasts, outcomes, within, info)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, InputError):
+        return "; ".join(p.message for p in exc.problems)
+    return str(exc)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A model that could not be back-tested, and why (the error it gave, or on every issue)."""
+
+    model: str
+    reason: str
+
+
+def backtest_all(
+    cases: Sequence[Case],
+    models: Sequence[str],
+    *,
+    params: Mapping[str, Mapping[str, object]] | None = None,
+    folds: int = 10,
+    seed: int = 0,
+    within: float = HIT_WITHIN,
+    progress: Callable[[str], Progress | None] | None = None,
+) -> tuple[list[Backtest], list[Skipped]]:
+    """Back-test every model in ``models`` (``params``: per model name); returns the back-tests of the
+    models that ran on at least one issue, in order, and the models that could not run with the reason.
+
+    A model is skipped when it raises ``ValueError``, ``InputError`` or ``ModelTooLargeError`` as a
+    whole (e.g. the blend with too few issues) or fails on every issue (e.g. the exchange model, which
+    needs two issues, on one-dimensional back-test issues); the reason is the error's message (the
+    most frequent one when it failed issue by issue). Raises ``ValueError`` only when no case records
+    an outcome.
+    """
+    if not issues(cases):
+        raise ValueError("no case records an observed outcome")
+    done: list[Backtest] = []
+    skipped: list[Skipped] = []
+    for name in models:
+        try:
+            result = backtest(
+                cases,
+                name,
+                params=(params or {}).get(name),
+                folds=folds,
+                seed=seed,
+                within=within,
+                progress=None if progress is None else progress(name),
+            )
+        except (ValueError, InputError, ModelTooLargeError) as exc:
+            skipped.append(Skipped(name, _reason(exc)))
+            continue
+        if result.failures == len(result.labels):
+            reasons = result.info.get("failure_reasons") or {}
+            assert isinstance(reasons, dict)
+            common = max(reasons, key=lambda r: reasons[r]) if reasons else "it gave no forecast"
+            skipped.append(Skipped(name, f"failed on all {len(result.labels)} issues: {common}"))
+            continue
+        done.append(result)
+    return done, skipped
 
 
 def _blend_out_of_fold(
@@ -134,9 +205,10 @@ def _blend_out_of_fold(
     return forecasts, {"folds": k, "seed": seed, "features": list(blend.FEATURES), "fits": fitted}
 
 
-def summary(results: Sequence[Backtest]) -> pd.DataFrame:
-    """One row per model: issues scored, failures, MAE, median absolute error, hit rate."""
-    return pd.DataFrame(
+def summary(results: Sequence[Backtest], skipped: Sequence[Skipped] = ()) -> pd.DataFrame:
+    """One row per model: issues scored, failures, MAE, median absolute error, hit rate; then one row
+    per model that could not run (no scores; ``evaluation`` says why)."""
+    frame = pd.DataFrame(
         [
             {
                 "model": r.model,
@@ -150,3 +222,12 @@ def summary(results: Sequence[Backtest]) -> pd.DataFrame:
             for r in results
         ]
     )
+    if not skipped:
+        return frame
+    rows = pd.DataFrame(
+        [
+            {"model": s.model, "issues": 0, "failed": None, "evaluation": f"could not run: {s.reason}"}
+            for s in skipped
+        ]
+    )
+    return pd.concat([frame, rows], ignore_index=True) if len(frame) else rows

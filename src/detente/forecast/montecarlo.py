@@ -10,6 +10,15 @@ Sensitivity (the tornado table) is measured two ways: one-at-a-time swings (the 
 input at its low and at its high end, every other input at its point value; Saltelli et al. 2008,
 *Global Sensitivity Analysis: The Primer*, Wiley, ch. 1) and Spearman rank correlation between each
 input's samples and the outcome.
+
+Speed: a 10-actor EUM run costs about 10 ms one at a time, nearly all of it numpy's per-call overhead
+on tiny arrays; process start (fork), pickling a chunk's arguments and collecting its results cost
+milliseconds per chunk of 250 runs. So models that offer ``run_batch`` (the EUM) compute a whole chunk
+at once (about 1 ms a run), with results bit for bit equal to one run at a time: chunking and seeding
+are unchanged, and so are the results for a given seed.
+
+Interruption: Ctrl-C (KeyboardInterrupt) during a multi-process run terminates the workers at once
+and is raised again to the caller; the workers ignore SIGINT, so none prints a traceback.
 """
 
 from __future__ import annotations
@@ -18,8 +27,9 @@ import inspect
 import math
 import os
 import secrets
+import signal
+import sys
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,14 +114,30 @@ def _chunk_rng(seed: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
 
 
+def _batch_runner(run: Callable[..., Any]) -> Callable[..., FloatArray] | None:
+    """The ``run_batch`` beside a model's ``run`` (same module), if the model offers one."""
+    if getattr(run, "__name__", "") != "run":
+        return None
+    module = sys.modules.get(getattr(run, "__module__", ""))
+    batch = getattr(module, "run_batch", None)
+    return batch if callable(batch) else None
+
+
 def run_chunk(
     space: UncertainSpace, model: str, params: Mapping[str, object], seed: int, chunk: int, size: int
 ) -> tuple[int, FloatArray, FloatArray]:
-    """Run chunk ``chunk`` (``size`` runs); returns (chunk, samples (size, k), outcomes (size, d))."""
+    """Run chunk ``chunk`` (``size`` runs); returns (chunk, samples (size, k), outcomes (size, d)).
+
+    A model with a ``run_batch`` (the EUM) computes the chunk's runs together, with the same results
+    bit for bit as one ``run`` per draw; the draws are the same either way.
+    """
     rng = _chunk_rng(seed, chunk)
     samples = space.draw(size, rng)
     run = get(model)
     seeds = rng.integers(0, 2**63 - 1, size) if _accepts_seed(model) else None
+    batch = _batch_runner(run) if seeds is None else None
+    if batch is not None:
+        return chunk, samples, batch([space.realise(row) for row in samples], **params)
     outcomes = np.full((size, space.base.n_dims), np.nan)
     for r in range(size):
         extra: dict[str, object] = {} if seeds is None else {"seed": int(seeds[r])}
@@ -166,15 +192,53 @@ def run_monte_carlo(
         for c, size in plan:
             collect(*run_chunk(uspace, model, kw, run_seed, c, size))
     else:
-        with ProcessPoolExecutor(max_workers=min(workers or os.cpu_count() or 1, len(plan))) as pool:
-            futures = [pool.submit(run_chunk, uspace, model, kw, run_seed, c, size) for c, size in plan]
-            for fut in as_completed(futures):
-                collect(*fut.result())
+        _run_on_processes(
+            min(workers or os.cpu_count() or 1, len(plan)), uspace, model, kw, run_seed, plan, collect
+        )
     samples = np.concatenate([done[c][0] for c, _ in plan])
     outcomes = np.concatenate([done[c][1] for c, _ in plan])
     return MonteCarloResult(
         model, run_seed, chunk_size, uspace.labels, uspace.base.dimensions, samples, outcomes, point, kw
     )
+
+
+def _ignore_interrupts() -> None:
+    """Worker initialiser: Ctrl-C is the parent's to handle (it terminates the workers), so workers
+    neither stop half-way through a chunk on their own nor print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_job(
+    job: tuple[UncertainSpace, str, dict[str, object], int, int, int],
+) -> tuple[int, FloatArray, FloatArray]:
+    return run_chunk(*job)
+
+
+def _run_on_processes(
+    workers: int,
+    space: UncertainSpace,
+    model: str,
+    params: dict[str, object],
+    seed: int,
+    plan: list[tuple[int, int]],
+    collect: Callable[[int, FloatArray, FloatArray], None],
+) -> None:
+    """Run the chunks on ``workers`` local processes. On KeyboardInterrupt (Ctrl-C) the workers are
+    terminated at once (SIGTERM; they ignore SIGINT, so none prints a traceback) and the interrupt is
+    raised again to the caller."""
+    import multiprocessing
+
+    pool = multiprocessing.get_context().Pool(workers, initializer=_ignore_interrupts)
+    try:
+        jobs = [(space, model, params, seed, c, size) for c, size in plan]
+        for result in pool.imap_unordered(_run_job, jobs):
+            collect(*result)
+    except BaseException:  # KeyboardInterrupt included
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
 
 
 def _run_on_dask(

@@ -14,7 +14,9 @@ from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
 
 def effective_weights(space: IssueSpace) -> FloatArray:
     """(n, d) weights w_ik = c_i * s_ik / 100: the power actor i brings to bear on dimension k."""
-    weights: FloatArray = space.capability[:, None] * space.salience / 100.0
+    from detente.forecast.models import scaled_capability
+
+    weights: FloatArray = scaled_capability(space.capability)[:, None] * space.salience / 100.0
     return weights
 
 
@@ -33,8 +35,16 @@ def weighted_mean(positions: FloatArray, weights: FloatArray) -> FloatArray:
 def run(space: IssueSpace) -> ForecastResult:
     """The weighted mean of the input positions on every dimension (one shot: no rounds).
 
+    Capabilities beyond 1e100 (or below 1e-100) are first scaled by a power of two (exact), so that
+    their sums cannot overflow.
+
     Multi-dimensional spaces are handled dimension by dimension, each with its own saliences.
     """
+    from detente.forecast.budget import check
+    from detente.forecast.models import check_numbers
+
+    check_numbers(space, "compromise")
+    check("compromise", space.n_actors, space.n_dims, {})
     outcome = weighted_mean(space.positions, effective_weights(space))
     return ForecastResult(
         model="compromise",

@@ -27,22 +27,49 @@ x' = (1 - s) 0.4 y + 0.1 y + (1 - 0.4 (1 - s) - 0.1) x (decide's ``new_start_pos
 weight 0.4, fixed weight 0.1). Each issue is computed on 0..100 (its scale mapped linearly, as decide
 normalises issues), so results do not depend on the units an issue is measured in.
 
-Departures from ``decide`` (deliberate): ties between equal gains go to the first candidate in a fixed
-order (actor pair, then issue pair) instead of a random draw, so runs are deterministic; an
-actor-issue that has supplied keeps trading that issue only in the same direction (decide's
-``is_move_valid`` direction test); the randomised "REX" variant is not implemented. Power may differ
-per issue (``power``); by default it is the actor's capability on every issue. The default of 10
-rounds is decide's default number of iterations.
+Options that follow ``decide`` (``variant="decide"`` sets all three; the default "detente" none):
+- ``move_cap`` [None; decide 100]: decide refuses an exchange when the signed sum of the supplier's
+  moves on its supply issue in this round, the new move included, exceeds 100 (``is_move_valid``).
+- ``drop_invalid`` [False; decide True]: decide removes a candidate for the rest of the round as soon
+  as a recomputation finds it invalid (``remove_invalid_exchanges``); by default it is kept and may
+  become valid again after later exchanges.
+- ``bookkeeping`` ["detente"; decide "decide"]: "decide" follows decide's code as read
+  (``exchange_round_decide``): a candidate is recomputed only when an exchange made shares an
+  actor-issue with it (others keep their gains and moves from earlier outcomes), and each side's
+  move list, which the cap and the direction test read, keeps superseded tentative moves as
+  decide's ``invalidate_exchange_by_supply``/``invalidate_move`` leave them. Not checked against a
+  run of decide itself (it needs Python 3.13 and a Qt stack); on the Copenhagen data the first four
+  exchanges of round 1 are the same with either bookkeeping.
+
+Every departure from ``decide`` (deliberate unless said otherwise):
+- Ties between equal gains go to the first candidate in a fixed order (actor pair, then issue pair)
+  instead of a random draw, so runs are deterministic.
+- An actor-issue that has supplied keeps trading that issue only in the same direction (decide's
+  ``is_move_valid`` direction test) - the same rule as decide, applied to the moves actually made.
+- With the default bookkeeping the cap and direction tests see the moves made this round, and after
+  each exchange every remaining candidate is recomputed from the new positions and outcomes
+  (``bookkeeping="decide"`` does as decide does; see above).
+- decide computes the outcome a candidate may not pass from its own record of earlier exchanges'
+  positions (``updates``/``adjust_nbs``); here it is the capability x salience mean of the current
+  voting positions.
+- The outcome cap (decide ``check_nbs``) is the same rule, computed in floating point rather than with
+  decide's 3-decimal rounding.
+- The randomised "REX" variant is not implemented.
+Power may differ per issue (``power``); by default it is the actor's capability on every issue. The
+default of 10 rounds is decide's default number of iterations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from detente.errors import InputError, Problem
+from detente.forecast.budget import check
+from detente.forecast.models import check_numbers, scaled_capability
 from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
 
 IntArray = npt.NDArray[np.int64]
@@ -50,6 +77,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 MIN_GAIN = 1e-10  # decide: an exchange with a smaller gain is not made
 MIN_MOVE = 1e-10  # decide is_move_valid: smaller moves do not count
+DECIDE_MOVE_CAP = 100.0  # decide is_move_valid: sum(moves) > 100 is refused
 
 
 def _error(field: str, message: str) -> InputError:
@@ -231,22 +259,44 @@ class RoundResult:
 
 
 def exchange_round(
-    x: FloatArray, sal: FloatArray, weight: FloatArray, actors: tuple[str, ...], dims: tuple[str, ...]
+    x: FloatArray,
+    sal: FloatArray,
+    weight: FloatArray,
+    actors: tuple[str, ...],
+    dims: tuple[str, ...],
+    *,
+    move_cap: float | None = None,
+    drop_invalid: bool = False,
 ) -> RoundResult:
     """One round of exchanges from start positions ``x``: greedy highest equal gain first.
 
     Sides (and so the candidate list) are fixed by the outcome at the start of the round; after each
     exchange the positions, outcomes and the remaining candidates' terms are recomputed.
+    ``move_cap`` (decide: 100 on the 0..100 scale): a candidate is refused when the signed sum of
+    its supplier's moves on the supply issue this round, the candidate's own move included, exceeds
+    it (decide ``is_move_valid``: ``sum(moves) > 100``). ``drop_invalid``: a candidate found invalid
+    at any recomputation is removed for the rest of the round (decide ``remove_invalid_exchanges``)
+    rather than kept for a later recomputation.
     """
     y = x.copy()
     cand = candidates(x, weighted_outcome(x, weight), sal)
     alive = np.ones(cand.a.shape[0], dtype=bool)
     direction = np.zeros_like(x)
+    moved = np.zeros_like(x)  # signed sum of the moves made this round, per actor and issue
     made: list[Exchange] = []
     while alive.any():
         outcome = weighted_outcome(y, weight)
         terms = equal_gain(cand, y, outcome, sal, weight, direction)
-        score = np.where(alive & terms.valid, terms.gain, -np.inf)
+        valid = terms.valid
+        if move_cap is not None:
+            valid = (
+                valid
+                & (moved[cand.a, cand.q] + terms.move_a <= move_cap)
+                & (moved[cand.b, cand.p] + terms.move_b <= move_cap)
+            )
+        if drop_invalid:
+            alive &= valid
+        score = np.where(alive & valid, terms.gain, -np.inf)
         m = int(np.argmax(score))
         if not np.isfinite(score[m]):
             break
@@ -255,6 +305,8 @@ def exchange_round(
         y[b, p] += terms.move_b[m]
         direction[a, q] = np.sign(terms.move_a[m])
         direction[b, p] = np.sign(terms.move_b[m])
+        moved[a, q] += terms.move_a[m]
+        moved[b, p] += terms.move_b[m]
         alive[m] = False
         made.append(
             Exchange(
@@ -267,6 +319,101 @@ def exchange_round(
                 float(terms.gain[m]),
             )
         )
+    return RoundResult(y, made)
+
+
+def _sub(c: Candidates, idx: IntArray) -> Candidates:
+    return Candidates(c.a[idx], c.b[idx], c.p[idx], c.q[idx])
+
+
+def _lists_ok(moves: list[float], cap: float | None) -> bool:
+    """decide ``is_move_valid`` on a candidate side's move list: sum not past the cap, one sign."""
+    if cap is not None and sum(moves) > cap:
+        return False
+    low, high = min(moves), max(moves)
+    return (low < 0 and high < 0) or (low > 0 and high > 0)
+
+
+def exchange_round_decide(
+    x: FloatArray,
+    sal: FloatArray,
+    weight: FloatArray,
+    actors: tuple[str, ...],
+    dims: tuple[str, ...],
+    *,
+    move_cap: float | None = DECIDE_MOVE_CAP,
+) -> RoundResult:
+    """One round with decide's bookkeeping (``bookkeeping="decide"``), as its code does it.
+
+    - Each candidate is computed once at the start of the round and recomputed only when an exchange
+      made shares an actor-issue with it (decide ``recalculate``): the supplier's supply issue or a
+      demand issue; other candidates keep their gains and moves.
+    - Each side of a candidate keeps a list of moves: its tentative move is appended at every
+      computation; when an exchange made moves the side's own supply issue, that move is appended and
+      then the last entry of both sides' lists is removed (decide ``invalidate_exchange_by_supply`` and
+      ``invalidate_move``), so superseded tentative moves can stay in the lists.
+    - A candidate is valid when its moves are non-trivial and its gain exceeds 1e-10, and each side's
+      list sums to at most ``move_cap`` (signed, decide's ``sum(moves) > 100``) and has one sign
+      throughout; a candidate found invalid is removed for the round (``remove_invalid_exchanges``).
+    """
+    y = x.copy()
+    cand = candidates(x, weighted_outcome(x, weight), sal)
+    none = np.zeros_like(x)
+    terms = equal_gain(cand, y, weighted_outcome(y, weight), sal, weight, none)
+    move_a, move_b, gain = terms.move_a.copy(), terms.move_b.copy(), terms.gain.copy()
+    hist_a = [[float(v)] for v in move_a]
+    hist_b = [[float(v)] for v in move_b]
+    alive = np.array(
+        [
+            bool(terms.valid[k]) and _lists_ok(hist_a[k], move_cap) and _lists_ok(hist_b[k], move_cap)
+            for k in range(len(gain))
+        ],
+        dtype=bool,
+    )
+    made: list[Exchange] = []
+    while alive.any():
+        m = int(np.argmax(np.where(alive, gain, -np.inf)))
+        alive[m] = False
+        a, b, p, q = int(cand.a[m]), int(cand.b[m]), int(cand.p[m]), int(cand.q[m])
+        ma, mb = float(move_a[m]), float(move_b[m])
+        y[a, q] += ma
+        y[b, p] += mb
+        made.append(Exchange(actors[a], actors[b], dims[p], dims[q], ma, mb, float(gain[m])))
+        # which remaining candidates this exchange touches (supply side a: (a, q); b: (b, p))
+        sup_a_a = alive & (cand.a == a) & (cand.q == q)
+        sup_a_b = alive & (cand.a == b) & (cand.q == p)
+        sup_b_a = alive & (cand.b == a) & (cand.p == q)
+        sup_b_b = alive & (cand.b == b) & (cand.p == p)
+        demand = alive & (
+            ((cand.a == b) & (cand.p == q))
+            | ((cand.b == b) & (cand.q == q))
+            | ((cand.a == a) & (cand.p == p))
+            | ((cand.b == a) & (cand.q == p))
+        )
+        supplied = sup_a_a | sup_a_b | sup_b_a | sup_b_b
+        touched = np.flatnonzero(supplied | demand)
+        for k in touched:
+            if sup_a_a[k]:
+                hist_a[k].append(ma)
+            elif sup_a_b[k]:
+                hist_a[k].append(mb)
+            if sup_b_a[k]:
+                hist_b[k].append(ma)
+            elif sup_b_b[k]:
+                hist_b[k].append(mb)
+            hist_a[k].pop()
+            hist_b[k].pop()
+        if touched.size == 0:
+            continue
+        sub = _sub(cand, touched)
+        fresh = equal_gain(sub, y, weighted_outcome(y, weight), sal, weight, none)
+        for j, k in enumerate(touched):
+            move_a[k], move_b[k], gain[k] = fresh.move_a[j], fresh.move_b[j], fresh.gain[j]
+            hist_a[k].append(float(fresh.move_a[j]))
+            hist_b[k].append(float(fresh.move_b[j]))
+            alive[k] = (
+                bool(fresh.valid[j]) and _lists_ok(hist_a[k], move_cap) and _lists_ok(hist_b[k], move_cap)
+            )
     return RoundResult(y, made)
 
 
@@ -285,6 +432,10 @@ def run(
     power: npt.ArrayLike | None = None,
     salience_weight: float = 0.4,
     fixed_weight: float = 0.1,
+    variant: Literal["detente", "decide"] = "detente",
+    move_cap: float | None = None,
+    drop_invalid: bool | None = None,
+    bookkeeping: Literal["detente", "decide"] | None = None,
 ) -> ForecastResult:
     """Run the equal-gain exchange model for ``rounds`` rounds (default 10), stopping early at a fixed
     point (a round without exchanges leaves every position unchanged, so all later rounds would too).
@@ -293,7 +444,13 @@ def run(
     ``salience_weight`` and ``fixed_weight`` set how far start positions follow the voting positions
     between rounds (decide's 0.4 and 0.1). ``rounds[t]`` holds the start positions after round t,
     ``outcome_by_round[t]`` the weighted mean of round t's voting positions (t = 0: initial positions);
-    ``details`` lists each round's voting positions and exchanges.
+    ``details`` lists each round's voting positions and exchanges. ``move_cap`` and
+    ``drop_invalid`` follow decide's cumulative-move cap and candidate removal (see
+    ``exchange_round``); ``bookkeeping="decide"`` follows decide's per-candidate move lists and
+    partial recomputation (``exchange_round_decide``; it always drops invalid candidates).
+    ``variant="decide"`` sets (move_cap, drop_invalid, bookkeeping) to decide's behaviour
+    (100, True, "decide"), the default "detente" to (None, False, "detente"); explicit values
+    override the variant.
 
     Raises ``InputError`` when there are fewer than two issues or a parameter is out of range.
     """
@@ -309,19 +466,34 @@ def run(
                 )
             ]
         )
-    if rounds < 1:
+    if variant not in ("detente", "decide"):
+        raise _error("variant", f"variant must be 'detente' or 'decide', not {variant!r}")
+    if move_cap is None and variant == "decide":
+        move_cap = DECIDE_MOVE_CAP
+    if drop_invalid is None:
+        drop_invalid = variant == "decide"
+    if bookkeeping is None:
+        bookkeeping = "decide" if variant == "decide" else "detente"
+    if bookkeeping not in ("detente", "decide"):
+        raise _error("bookkeeping", f"bookkeeping must be 'detente' or 'decide', not {bookkeeping!r}")
+    if move_cap is not None and not (np.isfinite(move_cap) and move_cap > 0):
+        raise _error("move_cap", "move_cap must be a positive number (decide: 100)")
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
         raise _error("rounds", "rounds must be at least 1")
     if not (0 <= salience_weight <= 1 and 0 <= fixed_weight <= 1 and salience_weight + fixed_weight <= 1):
         raise _error(
             "salience_weight", "salience_weight and fixed_weight must lie in 0..1 with sum at most 1"
         )
+    check_numbers(space, "exchange", on_scale=True)
+    check("exchange", n, d, {"rounds": rounds})
     pw = (
-        np.repeat(space.capability[:, None], d, axis=1)
+        np.repeat(scaled_capability(space.capability)[:, None], d, axis=1)
         if power is None
         else np.array(power, dtype=np.float64)
     )
-    if pw.shape != (n, d) or np.any(pw < 0):
-        raise _error("power", f"power must be a non-negative ({n}, {d}) array; got shape {pw.shape}")
+    if pw.shape != (n, d) or np.any(pw < 0) or not np.all(np.isfinite(pw)):
+        raise _error("power", f"power must be a finite non-negative ({n}, {d}) array; got shape {pw.shape}")
+    pw = scaled_capability(pw)
     sal = space.salience / 100.0
     weight = pw * sal
     # Every issue is put on 0..100 (as decide normalises its issues), so gains do not depend on units.
@@ -335,7 +507,12 @@ def run(
     log: list[list[Exchange]] = []
     dim_index = {name: k for k, name in enumerate(space.dimensions)}
     for _ in range(rounds):
-        res = exchange_round(x, sal, weight, space.actors, space.dimensions)
+        if bookkeeping == "decide":
+            res = exchange_round_decide(x, sal, weight, space.actors, space.dimensions, move_cap=move_cap)
+        else:
+            res = exchange_round(
+                x, sal, weight, space.actors, space.dimensions, move_cap=move_cap, drop_invalid=drop_invalid
+            )
         if not res.exchanges:
             break
         voting.append(res.y * span + low)
@@ -357,6 +534,10 @@ def run(
         "power": None if power is None else pw.tolist(),
         "salience_weight": salience_weight,
         "fixed_weight": fixed_weight,
+        "variant": variant,
+        "move_cap": move_cap,
+        "drop_invalid": drop_invalid,
+        "bookkeeping": bookkeeping,
     }
     details: dict[str, object] = {
         "rounds_run": len(voting),
@@ -378,6 +559,7 @@ __all__ = [
     "equal_gain",
     "equal_gain_loop",
     "exchange_round",
+    "exchange_round_decide",
     "new_start_positions",
     "run",
     "weighted_outcome",

@@ -29,17 +29,21 @@ def weighted_median(values: FloatArray, weights: FloatArray, tie: Tie = "midpoin
     the median is the first x_(k) with S_k >= W/2. When S_k equals W/2 exactly (within a relative
     1e-12) every point of [x_(k), x_(k+1)] minimises sum_i w_i |x_i - m| and ``tie`` picks one:
     "midpoint" (default, the usual convention for an even split) (x_(k) + x_(k+1)) / 2, "lower"
-    x_(k), "upper" x_(k+1). Raises ``ValueError`` when no weight is positive.
+    x_(k), "upper" x_(k+1). Raises ``ValueError`` when no weight is positive. Weights beyond 1e100 are
+    scaled by a power of two first (exact), so that their sums cannot overflow.
     """
     keep = weights > 0
     if not np.any(keep):
         raise ValueError("the weighted median needs at least one positive weight")
     order = np.argsort(values[keep], kind="stable")
     x, w = values[keep][order], weights[keep][order]
+    top = float(w.max())
+    if top > 1e100:  # scale by a power of two (exact) so that the cumulative sums cannot overflow
+        w = np.ldexp(w, -int(np.frexp(top)[1]) - 64)
     cum = np.cumsum(w)
     half = cum[-1] / 2.0
     tol = _REL_TOL * cum[-1]
-    k = int(np.searchsorted(cum, half - tol))
+    k = min(int(np.searchsorted(cum, half - tol)), len(x) - 1)
     if abs(cum[k] - half) > tol or k == len(x) - 1 or tie == "lower":
         return float(x[k])
     if tie == "upper":
@@ -69,4 +73,9 @@ def run(space: IssueSpace, *, tie: Tie = "midpoint") -> ForecastResult:
     """
     if tie not in ("midpoint", "lower", "upper"):
         raise ValueError(f"tie must be 'midpoint', 'lower' or 'upper', not {tie!r}")
+    from detente.forecast.budget import check
+    from detente.forecast.models import check_numbers
+
+    check_numbers(space, "median")
+    check("median", space.n_actors, space.n_dims, {"tie": tie})
     return stack_dimensions(space, lambda one: _run_1d(one, tie), "median", {"tie": tie})

@@ -20,7 +20,7 @@ by a grid over t refined by a bounded scalar search.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -136,8 +136,15 @@ def nash_solution(
     values = log_product(grid)
     k = int(np.argmax(values))
     if not np.isfinite(values[k]):
+        # The agreements both prefer can lie within 1e-3 of an end of the contract curve (a party
+        # whose ideal is very near the disagreement point): look there on a geometric grid.
+        ends = np.geomspace(1e-15, 1.0 / (_GRID - 1), 400)
+        grid = np.unique(np.concatenate([grid, ends, 1.0 - ends]))
+        values = log_product(grid)
+        k = int(np.argmax(values))
+    if not np.isfinite(values[k]):
         return disagreement.copy(), float("nan")
-    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, _GRID - 1)]
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
     found = minimize_scalar(
         lambda t: -float(log_product(np.array([t]))[0]),
         bounds=(lo, hi),
@@ -164,8 +171,13 @@ def run(
     distance. ``power``: "equal" (Nash's symmetric solution) or "capability" (bargaining power
     alpha = c_A / (c_A + c_B)). One shot: the rounds are the input only.
     """
-    if curvature <= 0:
-        raise ValueError("curvature must be positive")
+    from detente.forecast.budget import check
+    from detente.forecast.models import check_numbers, scaled_capability
+
+    check_numbers(space, "nash")
+    check("nash", space.n_actors, space.n_dims, {})
+    if not (np.isfinite(curvature) and curvature > 0):
+        raise ValueError("curvature must be a positive number")
     if power not in ("equal", "capability"):
         raise ValueError(f"power must be 'equal' or 'capability', not {power!r}")
     if disagreement is not None:
@@ -176,6 +188,10 @@ def run(
         raise ValueError("the Nash solution needs a disagreement point: give disagreement= or a status quo")
     if d.shape != (space.n_dims,):
         raise ValueError(f"the disagreement point needs {space.n_dims} coordinates, got {d.shape[0]}")
+    if not np.all(np.isfinite(d)):
+        raise ValueError("the disagreement point must be finite")
+    if scaled_capability(space.capability) is not space.capability:
+        space = replace(space, capability=scaled_capability(space.capability))
     low, high = (tuple(blocs[0]), tuple(blocs[1])) if blocs is not None else default_blocs(space)
     if set(low) & set(high):
         raise ValueError(f"an actor cannot be in both blocs: {sorted(set(low) & set(high))}")

@@ -21,7 +21,8 @@ One turn (KTAB ``SMPState::doBCN``):
    between x_i and x_j by salience and victory probability (``interpolate_bargain``).
 4. Every actor's queue holds its status quo and every bargain it initiated or received; a PCE over the
    queue, with each voter valuing a bargain by the mean utility of all positions after it
-   (``bargain_utilities``), chooses the bargain; the actor moves to its side of it.
+   (``bargain_utilities``; each value is the direct sum of the N utilities, as KTAB forms it, so
+   that the Binary rule sees exact ties), chooses the bargain; the actor moves to its side of it.
 5. Stop at turn t when t >= 100, or t >= 2 and sum_i |x_i(t) - x_i(t-1)| /
    (sum_i |x_i(1) - x_i(0)| + 1e-4) < 0.02 (KTAB ``smpStopFn``; |.| is the Euclidean norm).
 
@@ -47,6 +48,9 @@ As in KTAB: each actor's saliences must sum to at most 100 (checked); ties go to
 (best target, most probable bargain); the Conditional PCE is computed in logs (same value, no
 underflow with many options).
 
+Memory: a turn needs the (n, n, n) perspective utilities (320 actors: 262 MB); only the current
+turn's are kept, so memory stays flat over the turns (320 actors, 3 dimensions: about 0.55 GB peak).
+
 KTAB prints no single forecast. ``ForecastResult.outcome`` is the PCE-probability-weighted mean of the
 unique positions of the final turn (KTAB's reported position probabilities, ``SMPState::pDist``);
 ``details`` also holds each turn's position probabilities, the most probable position, risk
@@ -55,12 +59,14 @@ attitudes, and the bargains chosen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from detente.errors import InputError, Problem
+from detente.forecast.budget import check
+from detente.forecast.models import check_numbers, scaled_capability
 from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
 
 IntArray = npt.NDArray[np.int64]
@@ -585,9 +591,16 @@ def bargain_utilities(
     Value to actor a = (1/N) sum over all actors n of a's utility (own risk attitude) for n's
     position after the bargain; only the two principals' positions change. ``util_own[a, n]`` is
     a's utility for n's current position. Returns (status quo (N,), bargains (N, B)).
+
+    Each value is the sum of its N utilities, formed the same way for the status quo and for every
+    bargain (as KTAB does), not base - u(init) - u(rcvr) + u(new): a bargain that leaves an actor's
+    utilities unchanged then has exactly the status quo's value, and the Binary voting rule, which
+    turns any difference above 1e-8 of a vote into a full vote, sees an exact tie rather than 1e-16
+    of rounding noise. Bargains are taken in blocks so that memory stays O(N^2 + BLOCK).
     """
     n = x.shape[0]
-    base = util_own.sum(axis=1)
+    rows = np.ascontiguousarray(util_own)
+    base = rows[:, None, :].sum(axis=2)[:, 0]
     if not bargains:
         return base / n, np.zeros((n, 0))
     bi = np.array([b.init for b in bargains])
@@ -595,7 +608,15 @@ def bargain_utilities(
     pos = np.concatenate([np.array([b.pos_init for b in bargains]), np.array([b.pos_rcvr for b in bargains])])
     pu = utility(salience_distance(x, pos, sal), risk[:, None])
     nb = len(bargains)
-    vals = base[:, None] - util_own[:, bi] - util_own[:, br] + pu[:, :nb] + pu[:, nb:]
+    vals = np.empty((n, nb))
+    block = max(1, _GRID_BLOCK // max(1, n * n))
+    for lo in range(0, nb, block):
+        hi = min(nb, lo + block)
+        m = np.arange(hi - lo)
+        after = np.repeat(rows[:, None, :], hi - lo, axis=1)  # after[a, m, n] = U_a(x_n after m)
+        after[:, m, bi[lo:hi]] = pu[:, lo:hi]
+        after[:, m, br[lo:hi]] = pu[:, nb + lo : nb + hi]
+        vals[:, lo:hi] = after.sum(axis=2)
     return base / n, vals / n
 
 
@@ -639,6 +660,9 @@ class _Assessment:
     unique: IntArray
     prob_unique: FloatArray
     prob_actor: FloatArray
+
+
+_NO_UTIL: FloatArray = np.empty((0, 0, 0))
 
 
 def _assess(x: FloatArray, sal: FloatArray, cap: FloatArray, st: _Settings, pos_tol: float) -> _Assessment:
@@ -787,6 +811,8 @@ def run(
             )
         )
     )
+    check_numbers(space, "smp", on_scale=True)
+    check("smp", space.n_actors, space.n_dims, {"max_turns": max_turns})
     if max_turns < 1 or min_turns < 1:
         raise _param_error("max_turns", "max_turns and min_turns must be at least 1")
     totals = space.salience.sum(axis=1)
@@ -808,7 +834,7 @@ def run(
     span = np.where(span > 0, span, 1.0)
     x = (space.positions - low) / span
     sal = space.salience / 100.0
-    cap = space.capability.astype(np.float64)
+    cap = scaled_capability(space.capability.astype(np.float64))
     rng = np.random.default_rng(seed)
 
     history = [x]
@@ -832,6 +858,9 @@ def run(
             ]
         )
         history.append(x)
+        # Only the current turn's (n, n, n) utilities are needed: keep the small parts of the
+        # earlier turns, so that memory stays flat over the turns.
+        assessments[-1] = replace(assessments[-1], util=_NO_UTIL)
         assessments.append(_assess(x, sal, cap, st, pos_tol))
         step = _state_distance(history[-2], history[-1])
         if t == 1:
