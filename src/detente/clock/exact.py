@@ -95,7 +95,9 @@ def solve_exact(model: ClockModel) -> ExactSolution:
         for ri, bits in enumerate(regimes):
             ps = _params(model, bits, t)
             cont = [
-                (1 - b) * (ps[i].discount * v_next[ri][i] - ps[i].cost) + b * ps[i].reservation
+                (1 - b)
+                * (ps[i].discount * v_next[ri][i] + (1 - ps[i].discount) * ps[i].reservation - ps[i].cost)
+                + b * ps[i].reservation
                 for i in range(n)
             ]
             out = [Fraction(0) if pp.outside_option is None else pp.outside_option for pp in ps]

@@ -1,18 +1,20 @@
 """Subgame-perfect equilibrium of a clock by vectorised backward induction (floats).
 
 Definition (Rubinstein 1982; Osborne & Rubinstein 1990, ch. 3-4; Baron & Ferejohn 1989 for random
-recognition and the closed rule). Let ``V(t)`` be the parties' expected values at the start of
-round ``t``, before that round's chance events. After a rejection in round ``t`` each party ``i``
-expects ``cont_i = (1 - b_t)(delta_i V_i(t+1) - c_i) + b_t r_i`` (breakdown ``b_t``, reservation
-``r_i``); after the last round played, ``V(T) = r``. A responder ``j`` accepts an offer worth at
-least ``thr_j = max(cont_j, o_j)`` (``o_j`` its outside option: it may walk out instead of
-rejecting). The proposer ``k`` makes the offer that maximises its own payoff among those the
-``quota - 1`` cheapest other parties accept (a surplus: it pays each exactly ``max(thr_j, 0)``; a
-grid: the best acceptable grid point, ties to the responder's best), and agrees if that is worth at
-least its best no-deal alternative (walking out, or stalling: no acceptable offer, which the
-responder refuses or walks out on). Ties favour
-agreement, then continuing over walking out. ``V(t)`` averages over the proposer (the recognition
-probabilities), then over the chance events dated ``t``.
+recognition and the closed rule). Let ``V(t)`` be the parties' expected values at the start of round
+``t``, before that round's chance events. After a rejection in round ``t`` each party ``i`` expects
+``cont_i = (1 - b_t)(delta_i V_i(t+1) + (1 - delta_i) r_i - c_i) + b_t r_i`` (breakdown ``b_t``; the
+reservation value ``r_i`` is the status quo, kept as a flow while talks go on, the inside option of
+Binmore, Rubinstein & Wolinsky 1986 and Muthoo 1999, *Bargaining Theory with Applications*, ch. 5,
+and for good when they end); after the last round played, ``V(T) = r``. A responder ``j`` accepts an
+offer worth at least ``thr_j = max(cont_j, o_j)`` (``o_j`` its outside option: it may walk out
+instead of rejecting). The proposer ``k`` makes the offer that maximises its own payoff among those
+the ``quota - 1`` cheapest other parties accept (a surplus: it pays each exactly ``max(thr_j, 0)``;
+a grid: the best acceptable grid point, ties to the responder's best), and agrees if that is worth
+at least its best no-deal alternative (walking out, or stalling: no acceptable offer, which the
+responder refuses or walks out on). Ties favour agreement, then continuing over walking out.
+``V(t)`` averages over the proposer (the recognition probabilities), then over the chance events
+dated ``t``.
 
 Chance events are handled as regimes: with ``K`` uncertain events, ``R = 2**K`` regimes, regime
 ``r`` being the outcome of every event (bit ``k`` of ``r`` = event ``k`` happened). Parameters are
@@ -146,7 +148,8 @@ class Policy:
     payoffs of that offer (n); ``position``: its place on the 0-100 scale; ``walk``: without a deal,
     0 = the talks go on (or break down by chance), 1 = the proposer walks out, 2 = the responder
     does; ``threshold[d, t, r, i]``: the least party ``i`` accepts in round ``t``; ``values``: the
-    expected values at the start of each round after its chance events (``values[:, T]`` = the end).
+    expected values at the start of each round after its chance events (``values[:, T]`` = the end);
+    ``nodeal[d, t, r, k]``: proposer ``k``'s best value without a deal (stalling or walking out).
     """
 
     agree: BoolArray
@@ -156,6 +159,8 @@ class Policy:
     threshold: FloatArray
     values: FloatArray
     value0: FloatArray  # (D, n): expected values at the start, before any chance event
+    nodeal: FloatArray  # (D, T, R, n): proposer k's best no-deal value (stall or walk out)
+    cont: FloatArray  # (D, T, R, n): each party's value of a rejection in round t (before walk-outs)
 
 
 def _average_events(v: FloatArray, c: Compiled, t: int) -> FloatArray:
@@ -188,15 +193,19 @@ def solve_policy(c: Compiled) -> Policy:
     walk = np.zeros((D, T, R, n), dtype=np.int8)
     threshold = np.zeros((D, T, R, n))
     values = np.zeros((D, T + 1, R, n))
+    best_nodeal = np.zeros((D, T, R, n))
+    conts = np.zeros((D, T, R, n))
     v_next = c.reservation[:, :, T - 1, :].copy()
     values[:, T] = v_next
     for t in range(T - 1, -1, -1):
         b = c.breakdown[:, t][:, None, None]
         res = c.reservation[:, :, t, :]
-        cont = (1 - b) * (c.discount[:, :, t, :] * v_next - c.cost[:, :, t, :]) + b * res
+        disc = c.discount[:, :, t, :]
+        cont = (1 - b) * (disc * v_next + (1 - disc) * res - c.cost[:, :, t, :]) + b * res
         out = None if c.outside is None else c.outside[:, :, t, :]
         thr = cont if out is None else np.maximum(cont, out)
         threshold[:, t] = thr
+        conts[:, t] = cont
         v = np.zeros((D, R, n))
         for k in range(n):
             pk = c.recognition[t, k]
@@ -216,13 +225,14 @@ def solve_policy(c: Compiled) -> Policy:
                 wk = wk.astype(np.int8)
             ok = ok & (dv[..., k] >= nodeal[..., k] - EPS)
             agree[:, t, :, k] = ok
+            best_nodeal[:, t, :, k] = nodeal[..., k]
             deal[:, t, :, k] = dv
             position[:, t, :, k] = pos
             walk[:, t, :, k] = np.where(ok, CONTINUE, wk)
             v += pk * np.where(ok[..., None], dv, nodeal)
         values[:, t] = v
         v_next = _average_events(v, c, t)
-    return Policy(agree, deal, position, walk, threshold, values, v_next[:, 0, :])
+    return Policy(agree, deal, position, walk, threshold, values, v_next[:, 0, :], best_nodeal, conts)
 
 
 def _best_deal(c: Compiled, thr: FloatArray, k: int) -> tuple[BoolArray, FloatArray, FloatArray]:

@@ -4,10 +4,12 @@ A clock is a bargaining game played over dated rounds (Rubinstein 1982, "Perfect
 bargaining model", *Econometrica* 50(1); Osborne & Rubinstein 1990, *Bargaining and Markets*, ch. 3-4):
 
 * ``parties``: two or more. Each has a discount factor per period ``discount`` (delta), a cost of
-  delay per period ``cost`` (subtracted on every rejection), a ``reservation`` value (what it gets when
-  talks end without a deal: exogenous breakdown, or the deadline with the status quo) and, in
-  two-party clocks, an ``outside_option`` (the value of confrontation, e.g. Fearon's 1995 war payoff
-  p - c_A, 1 - p - c_B; any party may walk out and then every party gets its outside option).
+  delay per period ``cost`` (subtracted on every rejection), a ``reservation`` value (the value of
+  the status quo, kept as a flow ``(1 - delta) r`` per period while talks go on and for good when
+  they end without a deal: by breakdown or at a deadline that ends them; an inside option in
+  Muthoo's 1999 terms) and, in two-party clocks, an ``outside_option`` (the value of confrontation,
+  e.g. Fearon's 1995 war payoff p - c_A, 1 - p - c_B; any party may walk out and then every party
+  gets its outside option).
 * the issue: a surplus of 1 divided among the parties (``grid`` None: any division, exact), or, for
   two parties, a grid of ``G`` offers on a 0-100 scale with each party's utility at each point.
 * ``rounds`` dated rounds from ``start``, one every ``period_months``; who proposes: ``alternating``

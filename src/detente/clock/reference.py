@@ -1,15 +1,15 @@
 """Brute-force game-tree reference for two-party grid clocks (for the tests, not for users).
 
 The extensive form is walked node by node, with no regimes, thresholds or arrays: at each round's
-chance node every combination of that round's uncertain events is a branch; at the recognition
-node every possible proposer is a branch; the proposer chooses among *every* grid offer, making no
-offer (stalling: the responder then rejects, or walks out) and walking out; the responder to
-each offer chooses among accepting, rejecting and walking out; after a rejection a breakdown
-chance node leads to the reservation values or, discounted and less the cost of delay, to the
-next round. Each mover picks its best payoff (Selten's subgame perfection by
-backward induction; ties: accept before reject before walk-out for the responder; an accepted offer
-before a refused one before walking out for the proposer; among accepted offers the responder's
-best, then the lowest grid index). All arithmetic is exact (fractions.Fraction).
+chance node every combination of that round's uncertain events is a branch; at the recognition node
+every possible proposer is a branch; the proposer chooses among *every* grid offer, making no offer
+(stalling: the responder then rejects, or walks out) and walking out; the responder to each offer
+chooses among accepting, rejecting and walking out; after a rejection a breakdown chance node leads
+to the reservation values or to the next round (its value discounted, plus the period's status-quo
+flow (1 - delta) r, less the cost of delay). Each mover picks its best payoff (Selten's subgame
+perfection by backward induction; ties: accept before reject before walk-out for the responder; an
+accepted offer before a refused one before walking out for the proposer; among accepted offers the
+responder's best, then the lowest grid index). All arithmetic is exact (fractions.Fraction).
 
 The continuation after a rejection does not depend on the offer, so it is evaluated once per
 proposer node; otherwise the tree is expanded in full, so the cost grows like
@@ -69,6 +69,11 @@ class ReferenceSolution:
     p_breakdown: Vec
     p_open: Fraction
     nodes: int
+
+
+def _f(x: Fraction | None) -> Fraction:
+    assert x is not None
+    return x
 
 
 class _Tree:
@@ -133,7 +138,12 @@ class _Tree:
         b = q(self.m.breakdown_at(t))
         nxt = self.start(t + 1, fired)
         go = _Node(
-            tuple(ps[i]["discount"] * nxt.values[i] - ps[i]["cost"] for i in range(2)),  # type: ignore[operator]
+            tuple(
+                _f(ps[i]["discount"]) * nxt.values[i]
+                + (1 - _f(ps[i]["discount"])) * _f(ps[i]["reservation"])
+                - _f(ps[i]["cost"])
+                for i in range(2)
+            ),
             nxt.agree,
             nxt.walkout,
             nxt.breakdown,
