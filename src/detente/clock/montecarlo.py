@@ -1,0 +1,240 @@
+"""Monte Carlo over a clock's uncertain inputs: the distribution of agreement dates, terms and values.
+
+Reproducibility follows :mod:`detente.forecast.montecarlo`: the ``n`` draws are cut into chunks of
+``chunk_size``; chunk ``c`` draws from ``numpy.random.default_rng(SeedSequence(seed,
+spawn_key=(c,)))``, so the result depends on ``seed``, ``n`` and ``chunk_size`` only, never on how
+the chunks are spread over processes or Dask workers. :func:`run_clock_chunk` is pure (inputs in,
+arrays out) so that any executor can run it; each chunk's draws are solved together as one batch by
+:func:`detente.clock.fast.solve_batch`.
+
+Each uncertain input is a point, uniform, triangular or normal distribution (truncated to
+``[low, high]`` when given, by inverse-CDF sampling with ``scipy.stats.truncnorm``) and is clipped
+to the range its parameter allows (a discount factor to (0, 1], a probability to [0, 1], a cost to
+[0, inf)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from detente.clock.fast import FloatArray, compile_model, solve_batch, stack
+from detente.clock.model import ClockModel, Event
+from detente.errors import InputError, Problem
+
+Kind = Literal["point", "uniform", "triangular", "normal"]
+Progress = Callable[[int, int], None]
+DEFAULT_CHUNK = 250
+
+Target = tuple[str | int, ...]
+"""Where a number sits: ("party", i, field), ("event", k, "probability"),
+("patch", k, j, field) or ("breakdown",) (every round's breakdown chance)."""
+
+
+@dataclass(frozen=True)
+class UncertainParam:
+    """One uncertain number of the clock: its distribution and where it goes."""
+
+    label: str
+    target: Target
+    kind: Kind
+    value: float
+    low: float | None = None
+    high: float | None = None
+    sd: float | None = None
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        if self.kind == "point":
+            out = np.full(n, self.value)
+        elif self.kind == "uniform":
+            assert self.low is not None and self.high is not None
+            out = rng.uniform(self.low, self.high, n)
+        elif self.kind == "triangular":
+            assert self.low is not None and self.high is not None
+            out = rng.triangular(self.low, self.value, self.high, n)
+        else:
+            from scipy.stats import truncnorm
+
+            assert self.sd is not None
+            lo = -math.inf if self.low is None else (self.low - self.value) / self.sd
+            hi = math.inf if self.high is None else (self.high - self.value) / self.sd
+            q = rng.uniform(0.0, 1.0, n)
+            out = np.asarray(truncnorm.ppf(q, lo, hi, loc=self.value, scale=self.sd), dtype=np.float64)
+        field = str(self.target[-1])
+        if field in ("discount",):
+            out = np.clip(out, 1e-6, 1.0)
+        elif field in ("probability", "breakdown", "recognition"):
+            out = np.clip(out, 0.0, 1.0)
+        elif field == "cost":
+            out = np.maximum(out, 0.0)
+        return np.asarray(out, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class UncertainClock:
+    """A clock whose ``inputs`` are uncertain; :meth:`realise` puts one draw into the model."""
+
+    base: ClockModel
+    inputs: tuple[UncertainParam, ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(u.label for u in self.inputs)
+
+    def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
+        """(n, k): one column per uncertain input, drawn in order."""
+        if not self.inputs:
+            return np.zeros((n, 0))
+        return np.stack([u.sample(rng, n) for u in self.inputs], axis=1)
+
+    def point_values(self) -> FloatArray:
+        return np.array([u.value for u in self.inputs], dtype=np.float64)
+
+    def realise(self, values: Sequence[float] | FloatArray) -> ClockModel:
+        """The clock with each uncertain input set to ``values[k]``."""
+        m = self.base
+        parties = list(m.parties)
+        events = [list(e.patches) for e in m.events]
+        probs = [e.probability for e in m.events]
+        breakdown = m.breakdown
+        for u, x in zip(self.inputs, values, strict=True):
+            x = float(x)
+            kind = u.target[0]
+            if kind == "party":
+                i, f = int(u.target[1]), str(u.target[2])
+                parties[i] = replace(parties[i], **{f: x})  # type: ignore[arg-type]
+            elif kind == "event":
+                probs[int(u.target[1])] = x
+            elif kind == "patch":
+                k, j, f = int(u.target[1]), int(u.target[2]), str(u.target[3])
+                events[k][j] = replace(events[k][j], **{f: x})  # type: ignore[arg-type]
+            elif kind == "breakdown":
+                breakdown = tuple(x for _ in (breakdown or (0.0,)))
+        new_events = tuple(
+            Event(e.name, e.round, probs[k], tuple(events[k]), e.label, e.kind)
+            for k, e in enumerate(m.events)
+        )
+        return replace(m, parties=tuple(parties), events=new_events, breakdown=breakdown)
+
+
+@dataclass(frozen=True, eq=False)
+class ClockMonteCarlo:
+    """``samples`` (n, k): the inputs of each draw; ``values`` (n, parties): each draw's expected values;
+    ``p_by_date`` (n, dates): each draw's probability of agreement by each date in ``dates``;
+    ``p_agree`` (n, T): per round; ``position`` (n,): the expected agreement position (NaN if none)."""
+
+    seed: int
+    chunk_size: int
+    labels: tuple[str, ...]
+    dates: tuple[dt.date, ...]
+    samples: FloatArray
+    values: FloatArray
+    p_by_date: FloatArray
+    p_agree: FloatArray
+    position: FloatArray
+
+    @property
+    def n(self) -> int:
+        return int(self.samples.shape[0])
+
+    def prob_by_date(self) -> FloatArray:
+        """(dates,): probability of agreement by each date, averaged over the draws."""
+        return np.asarray(self.p_by_date.mean(axis=0), dtype=np.float64)
+
+    def quantiles(self, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> FloatArray:
+        """(len(qs), dates): quantiles over the draws of the probability of agreement by each date."""
+        return np.asarray(np.quantile(self.p_by_date, qs, axis=0), dtype=np.float64)
+
+
+def _chunk_rng(seed: int, chunk: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
+
+
+def run_clock_chunk(
+    uclock: UncertainClock, dates: tuple[dt.date, ...], seed: int, chunk: int, size: int
+) -> tuple[int, FloatArray, FloatArray, FloatArray]:
+    """Draw and solve chunk ``chunk`` (``size`` draws).
+
+    Returns (chunk, samples (size, k), summary (size, parties + dates + 1), p_agree (size, T)):
+    ``summary`` holds each draw's values, its probability of agreement by each date, and its
+    expected agreement position.
+    """
+    rng = _chunk_rng(seed, chunk)
+    samples = uclock.draw(size, rng)
+    models = [uclock.realise(samples[r]) for r in range(size)]
+    batch = stack([compile_model(m) for m in models])
+    _, out = solve_batch(batch)
+    base = uclock.base
+    T = base.horizon
+    cum = np.cumsum(out.p_agree, axis=1)
+    cols = []
+    for day in dates:
+        t = sum(1 for r in range(T) if base.date_of(r) <= day)
+        cols.append(cum[:, t - 1] if t > 0 else np.zeros(size))
+    pa = out.p_agree.sum(axis=1)
+    pos = np.where(
+        pa > 0, (out.p_agree * np.nan_to_num(out.position)).sum(axis=1) / np.where(pa > 0, pa, 1), np.nan
+    )
+    summary = np.column_stack([out.value0, *cols, pos])
+    return chunk, samples, summary, out.p_agree
+
+
+def run_clock_monte_carlo(
+    uclock: UncertainClock,
+    n: int,
+    *,
+    dates: Sequence[dt.date] | None = None,
+    seed: int | None = None,
+    workers: int | None = 1,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+) -> ClockMonteCarlo:
+    """Solve ``n`` draws of ``uclock``; ``dates`` default to the clock's named dates.
+
+    ``workers``: local processes (1 runs in this process; None: the CPU count).
+    """
+    if n < 1 or chunk_size < 1:
+        field = "n" if n < 1 else "chunk_size"
+        raise InputError([Problem("<clock Monte Carlo>", None, field, "must be at least 1")])
+    days = tuple(dates) if dates is not None else tuple(d for _, d in uclock.base.dates)
+    run_seed = secrets.randbits(63) if seed is None else int(seed)
+    plan = [(c, min(chunk_size, n - c * chunk_size)) for c in range(math.ceil(n / chunk_size))]
+    done: dict[int, tuple[FloatArray, FloatArray, FloatArray]] = {}
+
+    def collect(chunk: int, samples: FloatArray, summary: FloatArray, pa: FloatArray) -> None:
+        done[chunk] = (samples, summary, pa)
+        if progress is not None:
+            progress(sum(len(s) for s, _, _ in done.values()), n)
+
+    nproc = workers or os.cpu_count() or 1
+    if nproc <= 1 or len(plan) == 1:
+        for c, size in plan:
+            collect(*run_clock_chunk(uclock, days, run_seed, c, size))
+    else:
+        with ProcessPoolExecutor(max_workers=min(nproc, len(plan))) as pool:
+            futures = [pool.submit(run_clock_chunk, uclock, days, run_seed, c, size) for c, size in plan]
+            for fut in as_completed(futures):
+                collect(*fut.result())
+    samples = np.concatenate([done[c][0] for c, _ in plan])
+    summary = np.concatenate([done[c][1] for c, _ in plan])
+    pa = np.concatenate([done[c][2] for c, _ in plan])
+    k = uclock.base.n
+    return ClockMonteCarlo(
+        run_seed,
+        chunk_size,
+        uclock.labels,
+        days,
+        samples,
+        summary[:, :k],
+        summary[:, k : k + len(days)],
+        pa,
+        summary[:, -1],
+    )
