@@ -80,8 +80,11 @@ class Compiled:
         return out
 
 
-def compile_model(model: ClockModel) -> Compiled:
-    """The arrays of one clock (``D = 1``), events applied in their listed order per round."""
+def compile_model(model: ClockModel, like: Compiled | None = None) -> Compiled:
+    """The arrays of one clock (``D = 1``), events applied in their listed order per round.
+
+    ``like``: a compiled clock of the same protocol and rounds whose recognition array is reused.
+    """
     T, n = model.horizon, model.n
     unc = model.uncertain_events
     K = len(unc)
@@ -111,14 +114,24 @@ def compile_model(model: ClockModel) -> Compiled:
         cost=arrs[1][None],
         reservation=arrs[2][None],
         outside=arrs[3][None] if has_out else None,
-        breakdown=np.array([[float(model.breakdown_at(t)) for t in range(T)]]),
-        recognition=np.array([[float(x) for x in model.recognition_at(t)] for t in range(T)]).reshape(T, n),
+        breakdown=_breakdown(model, T),
+        recognition=like.recognition
+        if like is not None
+        else np.array([[float(x) for x in model.recognition_at(t)] for t in range(T)]).reshape(T, n),
         event_bits=tuple((e.round, k) for k, e in enumerate(unc)),
         event_prob=np.array([[float(e.probability) for e in unc]]).reshape(1, K),
         utility=None if grid is None else np.array([[float(u) for u in row] for row in grid.utility]),
         positions=None if grid is None else np.array([float(x) for x in grid.positions]),
         quota=model.votes_needed,
     )
+
+
+def _breakdown(model: ClockModel, T: int) -> FloatArray:
+    b = [float(x) for x in model.breakdown] or [0.0]
+    out = np.full((1, T), b[-1])
+    k = min(len(b), T)
+    out[0, :k] = b[:k]
+    return out
 
 
 def stack(batch: list[Compiled]) -> Compiled:

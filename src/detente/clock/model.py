@@ -271,3 +271,55 @@ def _check(m: ClockModel) -> Sequence[tuple[str, str]]:
         if m.quota is not None and m.quota != n:
             out.append(("quota", "a two-party grid clock needs both parties' agreement"))
     return out
+
+
+@dataclass(frozen=True)
+class War:
+    """Outside options as the value of fighting (Fearon 1995, "Rationalist explanations for war",
+    *International Organization* 49(3)): party 0 wins with probability ``p`` and the war costs the
+    parties ``cost0`` and ``cost1`` (in units of the surplus), so walking out is worth ``p - cost0``
+    to party 0 and ``1 - p - cost1`` to party 1; every division of the surplus that gives party 0 a
+    share in ``[p - cost0, p + cost1]`` is better for both than war (the bargaining range).
+
+    A shift of power (Powell 2006, "War as a commitment problem", *IO* 60(1)): ``p`` moves in equal
+    monthly steps from its value in round ``shift_from`` to ``p_end`` in round ``shift_until``.
+    """
+
+    p: Num
+    cost0: Num
+    cost1: Num
+    p_end: Num | None = None
+    shift_from: int = 0
+    shift_until: int = 0
+
+    def p_at(self, t: int) -> Num:
+        if self.p_end is None or t <= self.shift_from:
+            return self.p
+        if t >= self.shift_until or self.shift_until <= self.shift_from:
+            return self.p_end
+        frac = (t - self.shift_from) / (self.shift_until - self.shift_from)
+        return self.p + (self.p_end - self.p) * frac
+
+    @property
+    def bargaining_range(self) -> tuple[Num, Num]:
+        """Party 0's shares both prefer to war: ``[p - cost0, p + cost1]`` (Fearon 1995)."""
+        return (self.p - self.cost0, self.p + self.cost1)
+
+
+def with_war(model: ClockModel, war: War) -> ClockModel:
+    """``model`` with outside options from ``war`` (and one sure 'shift' event per round of a power shift)."""
+    p0 = war.p_at(0)
+    parties = (
+        replace(model.parties[0], outside_option=p0 - war.cost0),
+        replace(model.parties[1], outside_option=1 - p0 - war.cost1),
+        *model.parties[2:],
+    )
+    events = tuple(e for e in model.events if e.kind != "shift")
+    if war.p_end is not None:
+        for t in range(1, model.rounds):
+            p = war.p_at(t)
+            if p == war.p_at(t - 1):
+                continue
+            patches = (Patch(0, outside_option=p - war.cost0), Patch(1, outside_option=1 - p - war.cost1))
+            events += (Event(f"power_shift_{t}", t, 1, patches, "shift of power", "shift"),)
+    return replace(model, parties=parties, events=events)

@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 
 from detente.clock.fast import FloatArray, compile_model, solve_batch, stack
-from detente.clock.model import ClockModel, Event
+from detente.clock.model import ClockModel, Event, War, with_war
 from detente.errors import InputError, Problem
 
 Kind = Literal["point", "uniform", "triangular", "normal"]
@@ -36,7 +36,8 @@ DEFAULT_CHUNK = 250
 
 Target = tuple[str | int, ...]
 """Where a number sits: ("party", i, field), ("event", k, "probability"),
-("patch", k, j, field) or ("breakdown",) (every round's breakdown chance)."""
+("patch", k, j, field), ("breakdown",) (every round's breakdown chance) or ("war", field) (a
+field of :class:`~detente.clock.model.War`)."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,9 @@ class UncertainParam:
         field = str(self.target[-1])
         if field in ("discount",):
             out = np.clip(out, 1e-6, 1.0)
-        elif field in ("probability", "breakdown", "recognition"):
+        elif field in ("probability", "breakdown", "recognition", "p", "p_end"):
             out = np.clip(out, 0.0, 1.0)
-        elif field == "cost":
+        elif field in ("cost", "cost0", "cost1"):
             out = np.maximum(out, 0.0)
         return np.asarray(out, dtype=np.float64)
 
@@ -84,6 +85,8 @@ class UncertainClock:
 
     base: ClockModel
     inputs: tuple[UncertainParam, ...] = ()
+    war: War | None = None
+    """Fearon's war block, if the outside options come from one (re-derived on every draw)."""
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -105,6 +108,7 @@ class UncertainClock:
         events = [list(e.patches) for e in m.events]
         probs = [e.probability for e in m.events]
         breakdown = m.breakdown
+        war = self.war
         for u, x in zip(self.inputs, values, strict=True):
             x = float(x)
             kind = u.target[0]
@@ -118,11 +122,14 @@ class UncertainClock:
                 events[k][j] = replace(events[k][j], **{f: x})  # type: ignore[arg-type]
             elif kind == "breakdown":
                 breakdown = tuple(x for _ in (breakdown or (0.0,)))
+            elif kind == "war" and war is not None:
+                war = replace(war, **{str(u.target[1]): x})  # type: ignore[arg-type]
         new_events = tuple(
             Event(e.name, e.round, probs[k], tuple(events[k]), e.label, e.kind)
             for k, e in enumerate(m.events)
         )
-        return replace(m, parties=tuple(parties), events=new_events, breakdown=breakdown)
+        out = replace(m, parties=tuple(parties), events=new_events, breakdown=breakdown)
+        return out if war is None else with_war(out, war)
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,7 +177,8 @@ def run_clock_chunk(
     rng = _chunk_rng(seed, chunk)
     samples = uclock.draw(size, rng)
     models = [uclock.realise(samples[r]) for r in range(size)]
-    batch = stack([compile_model(m) for m in models])
+    like = compile_model(uclock.base)
+    batch = stack([compile_model(m, like) for m in models])
     _, out = solve_batch(batch)
     base = uclock.base
     T = base.horizon

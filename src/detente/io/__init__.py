@@ -1,0 +1,1 @@
+"""File formats and validation: every input detente reads, checked and compiled to engine models."""

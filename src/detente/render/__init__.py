@@ -1,0 +1,1 @@
+"""Rendering: words, documented JSON and plots of engine results."""
