@@ -21,6 +21,7 @@ smallest change that brings agreement before a chosen date.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -28,6 +29,7 @@ import numpy as np
 
 from detente.clock.fast import FloatArray
 from detente.clock.model import ClockModel
+from detente.clock.montecarlo import ClockMonteCarlo, Progress, UncertainClock, run_clock_monte_carlo
 from detente.clock.solve import ClockSolution, solve
 from detente.errors import InputError, Problem
 
@@ -194,3 +196,55 @@ def smallest_change(
         else:
             bad = mid
     return Change(party, lever, by, target, old, good, prob(model.with_party(i, **{lever: good})))
+
+
+def report_dates(model: ClockModel) -> list[tuple[str, dt.date]]:
+    """The dates a clock reports on: its named ``dates``, else its deadline and each election."""
+    if model.dates:
+        return list(model.dates)
+    out: list[tuple[str, dt.date]] = []
+    if model.deadline_day is not None:
+        out.append(("deadline", model.deadline_day))
+    out += [(e.label or e.name, model.event_date(e)) for e in model.events if e.kind == "election"]
+    return out
+
+
+@dataclass(frozen=True)
+class ClockAnalysis:
+    """Everything the faces show about one clock: the point equilibrium, the value of waiting for
+    each uncertain event (elections first), the deadline effect, and an optional Monte Carlo."""
+
+    uclock: UncertainClock
+    solution: ClockSolution
+    waiting: tuple[WaitingValue, ...]
+    deadline: DeadlineEffect | None
+    monte_carlo: ClockMonteCarlo | None
+
+    @property
+    def model(self) -> ClockModel:
+        return self.solution.model
+
+
+def analyse(
+    uclock: UncertainClock | ClockModel,
+    mc: int = 0,
+    *,
+    seed: int | None = 2019,
+    workers: int | None = 1,
+    progress: Progress | None = None,
+) -> ClockAnalysis:
+    """Solve the clock at its point values, value every uncertain event, measure the deadline effect
+    and (``mc`` > 0) run ``mc`` Monte Carlo draws over its uncertain inputs."""
+    uc = uclock if isinstance(uclock, UncertainClock) else UncertainClock(uclock)
+    model = uc.base
+    sol = solve(model)
+    events = sorted(model.uncertain_events, key=lambda e: (e.kind != "election", e.round))
+    waiting = tuple(value_of_waiting(model, e.name) for e in events)
+    dl = deadline_effect(model) if model.deadline is not None else None
+    days = [d for _, d in report_dates(model)]
+    run = (
+        run_clock_monte_carlo(uc, mc, dates=days, seed=seed, workers=workers, progress=progress)
+        if mc > 0
+        else None
+    )
+    return ClockAnalysis(uc, sol, waiting, dl, run)

@@ -94,6 +94,8 @@ class Event:
     label: str = ""
     kind: str = "event"
     """``election``, ``deadline``, ``shift`` or ``event``: for reports only."""
+    date: dt.date | None = None
+    """The event's own date (it takes effect in the first round on or after it); for reports."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class ClockModel:
     """Labels of the two ends of the 0-100 scale (position 100 = all the surplus to party 0)."""
     dates: tuple[tuple[str, dt.date], ...] = field(default=())
     """Named dates the reports give the probability of agreement by (e.g. the deadline, an election)."""
+    deadline_date: dt.date | None = None
+    """The deadline's own date (round ``deadline`` is the first on or after it); for reports."""
 
     def __post_init__(self) -> None:
         problems = list(_check(self))
@@ -157,6 +161,16 @@ class ClockModel:
             if self.date_of(t) >= day:
                 return t
         return self.rounds
+
+    def event_date(self, e: Event) -> dt.date:
+        """An event's own date, or its round's when it has none."""
+        return e.date if e.date is not None else self.date_of(e.round)
+
+    @property
+    def deadline_day(self) -> dt.date | None:
+        if self.deadline is None:
+            return None
+        return self.deadline_date if self.deadline_date is not None else self.date_of(self.deadline)
 
     def breakdown_at(self, t: int) -> Num:
         if not self.breakdown:

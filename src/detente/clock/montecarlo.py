@@ -125,7 +125,7 @@ class UncertainClock:
             elif kind == "war" and war is not None:
                 war = replace(war, **{str(u.target[1]): x})  # type: ignore[arg-type]
         new_events = tuple(
-            Event(e.name, e.round, probs[k], tuple(events[k]), e.label, e.kind)
+            Event(e.name, e.round, probs[k], tuple(events[k]), e.label, e.kind, e.date)
             for k, e in enumerate(m.events)
         )
         out = replace(m, parties=tuple(parties), events=new_events, breakdown=breakdown)

@@ -370,7 +370,7 @@ def compile_clock(spec: ClockSpec, lines: LineMap | None = None, prefix: Loc = (
         )
         patches = changes(e.changes, k, (*at, "changes"))
         rnd = _round_of(spec.start, spec.period_months, rounds, e.date)
-        events.append(Event(e.name, rnd, prob, patches, e.label or e.name, e.kind))
+        events.append(Event(e.name, rnd, prob, patches, e.label or e.name, e.kind, e.date))
     deadline = None
     ends = True
     if spec.deadline is not None:
@@ -386,7 +386,9 @@ def compile_clock(spec: ClockSpec, lines: LineMap | None = None, prefix: Loc = (
             c.add(("deadline", "changes"), "a deadline that ends the talks changes nothing after it")
         patches = changes(d.changes, -1, ("deadline", "changes"))
         if patches:
-            events.append(Event("deadline", deadline, 1.0, patches, d.label or "deadline", "deadline"))
+            events.append(
+                Event("deadline", deadline, 1.0, patches, d.label or "deadline", "deadline", d.date)
+            )
     brk = c.num(spec.breakdown, "breakdown", "breakdown", ("breakdown",), ("breakdown",))
     war = None
     if spec.war is not None:
@@ -423,6 +425,7 @@ def compile_clock(spec: ClockSpec, lines: LineMap | None = None, prefix: Loc = (
             name=spec.name,
             scale=(spec.issue.low_label, spec.issue.high_label),
             dates=named,
+            deadline_date=None if spec.deadline is None else spec.deadline.date,
         )
         if war is not None:
             model = with_war(model, war)
