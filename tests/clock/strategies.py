@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from detente.clock.model import ClockModel, Event, OfferGrid, Party, Patch
+from detente.clock.model import ClockModel, Event, OfferGrid, Party, Patch, Protocol
 
 tenth = st.integers(0, 10).map(lambda k: Fraction(k, 10))
 discount = st.integers(1, 10).map(lambda k: Fraction(k, 10))
@@ -72,7 +72,7 @@ def surplus_clocks(draw: st.DrawFn, max_rounds: int = 6) -> ClockModel:
             draw(st.integers(0, n - 1)), discount=draw(st.none() | discount), reservation=draw(tenth) / 2
         )
         events.append(Event(f"e{k}", draw(st.integers(0, T)), draw(quarter), (patch,)))
-    protocol = draw(st.sampled_from(["alternating", "fixed", "random"]))
+    protocol: Protocol = draw(st.sampled_from(["alternating", "fixed", "random"]))
     return ClockModel(
         parties,
         rounds=T,

@@ -10,6 +10,7 @@ Powell (2006), "War as a commitment problem", IO 60(1) 169-203.
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import pytest
@@ -32,7 +33,7 @@ def test_rubinstein_share_approached_as_the_horizon_grows() -> None:
     assert limit == pytest.approx(0.7142857, abs=1e-7)
     gaps = [abs(solve(two(0.9, 0.8, T)).values[0] - limit) for T in (4, 10, 40, 200)]
     assert gaps[0] > 0.05  # a short horizon is far from it ...
-    assert all(b < a for a, b in zip(gaps, gaps[1:], strict=False))  # ... and it closes in
+    assert all(b < a for a, b in itertools.pairwise(gaps))  # ... and it closes in
     assert gaps[-1] < 1e-9
     assert solve(two(0.9, 0.8, 200)).first_agreement_round() == 0  # agreement without delay
 
