@@ -63,10 +63,8 @@ def test_deadline_last_proposer_takes_all() -> None:
     assert sol.policy.agree[0, 4, 0, last]
     assert sol.policy.deal[0, 4, 0, last, last] == pytest.approx(1.0)
     assert sol.policy.deal[0, 4, 0, last, 1 - last] == pytest.approx(0.0)
-    assert solve_exact(two(Fraction(1), Fraction(1), 3)).values == (
-        1,
-        0,
-    )  # no discounting: all to round 2's A
+    undiscounted = solve_exact(two(Fraction(1), Fraction(1), 3)).values
+    assert undiscounted == (Fraction(1), Fraction(0))  # no discounting: all to round 2's proposer, A
     eff = deadline_effect(two(0.9, 0.9, 200, deadline=2))
     # with the deadline after two rounds A gets 0.1; without it (200 rounds) about 1 / 1.9
     assert eff.with_deadline.values[0] == pytest.approx(0.1)
