@@ -86,3 +86,37 @@ def test_words_json_and_chart(tmp_path: Path) -> None:
 
     out = save_clock_plot(a, tmp_path / "clock.png")
     assert out.stat().st_size > 10_000
+
+
+def _war_clock(tmp_path: Path) -> UncertainClock:
+    from detente.io.clock import load_clock
+
+    text = """\
+start: 2020-01-01
+rounds: 12
+parties: [{name: A, discount: 0.9}, {name: B, discount: {value: 0.8, low: 0.7, high: 0.9}}]
+war:
+  p: {value: 0.4, low: 0.2, high: 0.6}
+  costs: [{value: 0.1, low: 0.0, high: 0.2}, 0.2]
+  shift: {to: {value: 0.7, low: 0.5, high: 0.9}, start: 2020-03-01, until: 2020-08-01}
+"""
+    path = tmp_path / "war.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_clock(path)
+
+
+@pytest.mark.parametrize("which", ["nk", "war"])
+def test_batch_compile_equals_compiling_each_draw(which: str, tmp_path: Path) -> None:
+    from detente.clock.fast import compile_model, stack
+    from detente.clock.montecarlo import compile_draws
+    from detente.io.clock import builtin_clock, load_clock
+
+    u = load_clock(builtin_clock("dprk_us_2019_10")) if which == "nk" else _war_clock(tmp_path)
+    samples = u.draw(12, np.random.default_rng(4))
+    batch = compile_draws(u, samples)
+    one_by_one = stack([compile_model(u.realise(row)) for row in samples])
+    for f in ("discount", "cost", "reservation", "outside", "breakdown", "event_prob"):
+        a, b = getattr(batch, f), getattr(one_by_one, f)
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert np.allclose(a, b), f

@@ -126,6 +126,28 @@ def compile_model(model: ClockModel, like: Compiled | None = None) -> Compiled:
     )
 
 
+def cell_owners(model: ClockModel) -> dict[tuple[str, int], npt.NDArray[np.int64]]:
+    """For each (parameter, party): which value holds in each (regime, round) cell after compiling:
+    -1 the party's starting value, ``1000 * k + j`` patch ``j`` of event ``k`` (index in
+    ``model.events``). Lets a batch of draws write each uncertain number straight into its cells."""
+    T = model.horizon
+    unc = model.uncertain_events
+    R = 2 ** len(unc)
+    bit_of = {e.name: k for k, e in enumerate(unc)}
+    regimes = np.arange(R)
+    owners = {(f, i): np.full((R, T), -1, dtype=np.int64) for f in PARAMS for i in range(model.n)}
+    order = sorted(range(len(model.events)), key=lambda k: model.events[k].round)
+    for k in order:
+        e = model.events[k]
+        if e.probability == 0 or e.round >= T:
+            continue
+        rows = np.ones(R, dtype=bool) if e.name not in bit_of else ((regimes >> bit_of[e.name]) & 1) == 1
+        for j, patch in enumerate(e.patches):
+            for name in patch.values():
+                owners[(name, patch.party)][rows, e.round :] = 1000 * k + j
+    return owners
+
+
 def _breakdown(model: ClockModel, T: int) -> FloatArray:
     b = [float(x) for x in model.breakdown] or [0.0]
     out = np.full((1, T), b[-1])

@@ -26,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from detente.clock.fast import FloatArray, compile_model, solve_batch, stack
+from detente.clock.fast import Compiled, FloatArray, cell_owners, compile_model, solve_batch
 from detente.clock.model import ClockModel, Event, War, with_war
 from detente.errors import InputError, Problem
 
@@ -161,6 +161,80 @@ class ClockMonteCarlo:
         return np.asarray(np.quantile(self.p_by_date, qs, axis=0), dtype=np.float64)
 
 
+def compile_draws(uclock: UncertainClock, samples: FloatArray) -> Compiled:
+    """The batch of compiled clocks for ``samples`` (n, k), written straight into the base arrays.
+
+    Equal to compiling ``uclock.realise(samples[d])`` for every draw (the tests check this), without
+    building n models: each uncertain number goes into the (regime, round) cells it holds.
+    """
+    base_model = uclock.base
+    base = compile_model(base_model)
+    D = samples.shape[0]
+    arrays = {
+        "discount": np.repeat(base.discount, D, axis=0),
+        "cost": np.repeat(base.cost, D, axis=0),
+        "reservation": np.repeat(base.reservation, D, axis=0),
+        "outside_option": None if base.outside is None else np.repeat(base.outside, D, axis=0),
+    }
+    breakdown = np.repeat(base.breakdown, D, axis=0)
+    event_prob = np.repeat(base.event_prob, D, axis=0)
+    bit_of = {e.name: k for k, e in enumerate(base_model.uncertain_events)}
+    owners = cell_owners(base_model)
+    war = {} if uclock.war is None else {f: np.full(D, float(getattr(uclock.war, f) or 0.0)) for f in _WAR}
+    for col, u in enumerate(uclock.inputs):
+        x = samples[:, col]
+        kind = u.target[0]
+        if kind in ("party", "patch"):
+            f = str(u.target[-1])
+            arr = arrays[f]
+            if arr is None:
+                continue
+            if kind == "party":
+                i, code = int(u.target[1]), -1
+            else:
+                k, j = int(u.target[1]), int(u.target[2])
+                i, code = base_model.events[k].patches[j].party, 1000 * k + j
+            mask = owners[(f, i)] == code
+            arr[:, mask, i] = x[:, None]
+        elif kind == "event":
+            name = base_model.events[int(u.target[1])].name
+            if name in bit_of:
+                event_prob[:, bit_of[name]] = x
+        elif kind == "breakdown":
+            breakdown[:, :] = x[:, None]
+        elif kind == "war":
+            war[str(u.target[1])] = x
+    if uclock.war is not None and arrays["outside_option"] is not None:
+        w = uclock.war
+        T = base_model.horizon
+        t = np.arange(T, dtype=np.float64)
+        if w.p_end is None or w.shift_until <= w.shift_from:
+            frac = np.zeros(T) if w.p_end is None else (t >= w.shift_until).astype(np.float64)
+        else:
+            frac = np.clip((t - w.shift_from) / (w.shift_until - w.shift_from), 0.0, 1.0)
+        p_end = war["p_end"] if w.p_end is not None else war["p"]
+        p_t = war["p"][:, None] + (p_end - war["p"])[:, None] * frac[None, :]  # (D, T)
+        out = arrays["outside_option"]
+        out[..., 0] = (p_t - war["cost0"][:, None])[:, None, :]
+        out[..., 1] = (1 - p_t - war["cost1"][:, None])[:, None, :]
+    return Compiled(
+        discount=arrays["discount"],  # type: ignore[arg-type]
+        cost=arrays["cost"],  # type: ignore[arg-type]
+        reservation=arrays["reservation"],  # type: ignore[arg-type]
+        outside=arrays["outside_option"],
+        breakdown=breakdown,
+        recognition=base.recognition,
+        event_bits=base.event_bits,
+        event_prob=event_prob,
+        utility=base.utility,
+        positions=base.positions,
+        quota=base.quota,
+    )
+
+
+_WAR = ("p", "cost0", "cost1", "p_end")
+
+
 def _chunk_rng(seed: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
 
@@ -176,10 +250,7 @@ def run_clock_chunk(
     """
     rng = _chunk_rng(seed, chunk)
     samples = uclock.draw(size, rng)
-    models = [uclock.realise(samples[r]) for r in range(size)]
-    like = compile_model(uclock.base)
-    batch = stack([compile_model(m, like) for m in models])
-    _, out = solve_batch(batch)
+    _, out = solve_batch(compile_draws(uclock, samples))
     base = uclock.base
     T = base.horizon
     cum = np.cumsum(out.p_agree, axis=1)

@@ -368,6 +368,11 @@ def compile_clock(spec: ClockSpec, lines: LineMap | None = None, prefix: Loc = (
             ("event", len(events), "probability"),
             (*at, "probability"),
         )
+        if e.probability.kind != "point" and not 0 < e.probability.value < 1:
+            c.add(
+                (*at, "probability"),
+                "an uncertain probability needs a central value strictly between 0 and 1",
+            )
         patches = changes(e.changes, k, (*at, "changes"))
         rnd = _round_of(spec.start, spec.period_months, rounds, e.date)
         events.append(Event(e.name, rnd, prob, patches, e.label or e.name, e.kind, e.date))
