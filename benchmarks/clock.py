@@ -80,7 +80,8 @@ def main() -> None:
     t_exact = timed(lambda: solve_exact(m), repeat=1)
     print(
         f"1. equilibrium, 60 rounds x 101 offers x election: {1000 * t_fast:.1f} ms (target < 50 ms,"
-        f" ratio {t_fast / 0.05:.2f}); exact rationals {1000 * t_exact:.0f} ms, fast/exact {t_fast / t_exact:.3f}"
+        f" ratio {t_fast / 0.05:.2f}); exact rationals {1000 * t_exact:.0f} ms,"
+        f" fast/exact {t_fast / t_exact:.3f}"
     )
     # 2. Monte Carlo of the North Korea clock
     nk = load_clock(builtin_clock("dprk_us_2019_10"))
