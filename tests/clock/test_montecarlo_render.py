@@ -120,3 +120,20 @@ def test_batch_compile_equals_compiling_each_draw(which: str, tmp_path: Path) ->
         assert (a is None) == (b is None)
         if a is not None:
             assert np.allclose(a, b), f
+
+
+def test_agreement_probability_for_questions() -> None:
+    from detente.clock.analysis import agreement_probability
+
+    u = uclock()
+    point = analyse(u)
+    p, how = agreement_probability(point, dt.date(2020, 12, 31))
+    assert how == "central values" and p == pytest.approx(
+        point.solution.prob_agreement_by(dt.date(2020, 12, 31))
+    )
+    assert agreement_probability(point, dt.date(2020, 6, 30))[0] == 0  # nothing before the vote
+    mc = analyse(u, mc=100, seed=2)
+    p_mc, how = agreement_probability(mc, DAYS[1])
+    assert how == "monte carlo"
+    assert mc.monte_carlo is not None
+    assert p_mc == pytest.approx(float(mc.monte_carlo.p_agree.sum(axis=1).mean()))

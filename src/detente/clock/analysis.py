@@ -248,3 +248,18 @@ def analyse(
         else None
     )
     return ClockAnalysis(uc, sol, waiting, dl, run)
+
+
+def agreement_probability(analysis: ClockAnalysis, day: dt.date) -> tuple[float, str]:
+    """P(agreement in a round dated on or before ``day``) and where it comes from.
+
+    With a Monte Carlo: the mean over the draws (the uncertainty integrated out), ``"monte carlo"``;
+    otherwise the equilibrium at the central values, ``"central values"``. This is the number a dated
+    yes/no question about agreement ("a deal by 31 December 2019?") takes from the clock.
+    """
+    m = analysis.model
+    t = sum(1 for r in range(m.horizon) if m.date_of(r) <= day)
+    mc = analysis.monte_carlo
+    if mc is not None:
+        return float(mc.p_agree[:, :t].sum(axis=1).mean()), "monte carlo"
+    return float(analysis.solution.p_agree[:t].sum()), "central values"
