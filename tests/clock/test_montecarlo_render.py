@@ -137,3 +137,12 @@ def test_agreement_probability_for_questions() -> None:
     assert how == "monte carlo"
     assert mc.monte_carlo is not None
     assert p_mc == pytest.approx(float(mc.monte_carlo.p_agree.sum(axis=1).mean()))
+
+
+def test_too_large_monte_carlo_refused_up_front() -> None:
+    from detente.errors import ModelTooLargeError
+
+    events = tuple(Event(f"e{k}", k + 1, 0.5, (Patch(0, reservation=0.1),)) for k in range(12))
+    big = ClockModel((Party("A", 0.9), Party("B", 0.9)), rounds=600, events=events)
+    with pytest.raises(ModelTooLargeError, match="smaller chunk_size"):
+        run_clock_monte_carlo(UncertainClock(big), 1000, seed=1)

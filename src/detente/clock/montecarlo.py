@@ -22,13 +22,13 @@ import secrets
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from detente.clock.fast import Compiled, FloatArray, cell_owners, compile_model, solve_batch
+from detente.clock.fast import MAX_CELLS, Compiled, FloatArray, cell_owners, compile_model, solve_batch
 from detente.clock.model import ClockModel, Event, War, with_war
-from detente.errors import InputError, Problem
+from detente.errors import InputError, ModelTooLargeError, Problem
 
 Kind = Literal["point", "uniform", "triangular", "normal"]
 Progress = Callable[[int, int], None]
@@ -235,6 +235,30 @@ def compile_draws(uclock: UncertainClock, samples: FloatArray) -> Compiled:
 _WAR = ("p", "cost0", "cost1", "p_end")
 
 
+def _run_on_dask(
+    dask: str | Any,
+    uclock: UncertainClock,
+    days: tuple[dt.date, ...],
+    seed: int,
+    plan: list[tuple[int, int]],
+    collect: Callable[[int, FloatArray, FloatArray, FloatArray], None],
+) -> None:
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    client = Client(dask) if isinstance(dask, str) else dask  # type: ignore[no-untyped-call]
+    try:
+        scattered = client.scatter(uclock, broadcast=True)
+        futures = [
+            client.submit(run_clock_chunk, scattered, days, seed, c, size, pure=False) for c, size in plan
+        ]
+        for fut in dask_completed(futures):  # type: ignore[no-untyped-call]
+            collect(*fut.result())
+    finally:
+        if isinstance(dask, str):
+            client.close()
+
+
 def _chunk_rng(seed: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
 
@@ -273,12 +297,14 @@ def run_clock_monte_carlo(
     dates: Sequence[dt.date] | None = None,
     seed: int | None = None,
     workers: int | None = 1,
+    dask: str | Any | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
 ) -> ClockMonteCarlo:
     """Solve ``n`` draws of ``uclock``; ``dates`` default to the clock's named dates.
 
-    ``workers``: local processes (1 runs in this process; None: the CPU count).
+    ``workers``: local processes (1 runs in this process; None: the CPU count). ``dask``: a Dask
+    scheduler address (or a ``dask.distributed.Client``) to run the chunks on instead.
     """
     if n < 1 or chunk_size < 1:
         field = "n" if n < 1 else "chunk_size"
@@ -293,8 +319,18 @@ def run_clock_monte_carlo(
         if progress is not None:
             progress(sum(len(s) for s, _, _ in done.values()), n)
 
+    base = uclock.base
+    G = 1 if base.grid is None else len(base.grid.positions)
+    cells = min(chunk_size, n) * 2 ** len(base.uncertain_events) * base.horizon * base.n * max(G, base.n)
+    if cells > MAX_CELLS:
+        raise ModelTooLargeError(
+            f"a chunk of {min(chunk_size, n)} draws needs about {cells:,} numbers, more than {MAX_CELLS:,};"
+            " use a smaller chunk_size, or fewer rounds, uncertain events or grid points"
+        )
     nproc = workers or os.cpu_count() or 1
-    if nproc <= 1 or len(plan) == 1:
+    if dask is not None:
+        _run_on_dask(dask, uclock, days, run_seed, plan, collect)
+    elif nproc <= 1 or len(plan) == 1:
         for c, size in plan:
             collect(*run_clock_chunk(uclock, days, run_seed, c, size))
     else:
