@@ -337,38 +337,25 @@ class Outcome:
 
 def forward(c: Compiled, pol: Policy) -> Outcome:
     """Play the equilibrium forward: the probability of each ending in each round."""
-    D, R, T, n = c.shape
+    D, R, T, _ = c.shape
+    rec = c.recognition[None, :, None, :]  # (1, T, 1, n)
+    ends = pol.agree | (pol.walk != CONTINUE)  # (D, T, R, n)
+    stop = (rec * ends).sum(axis=3)  # (D, T, R): chance the round ends the talks, given it is reached
+    masses = np.empty((D, T, R))
     mass = c.prior()
-    p_agree = np.zeros((D, T))
-    p_walk = np.zeros((D, T))
-    p_break = np.zeros((D, T))
-    terms = np.full((D, T, n), np.nan)
-    position = np.full((D, T), np.nan)
     for t in range(T):
-        agreed = np.zeros((D, R))
-        walked = np.zeros((D, R))
-        tsum = np.zeros((D, n))
-        psum = np.zeros(D)
-        for k in range(n):
-            pk = c.recognition[t, k]
-            if pk == 0:
-                continue
-            ok = pol.agree[:, t, :, k]
-            w = mass * pk * ok
-            agreed += w
-            walked += mass * pk * (~ok & (pol.walk[:, t, :, k] != CONTINUE))
-            tsum += np.einsum("dr,drn->dn", w, np.nan_to_num(pol.deal[:, t, :, k]))
-            psum += (w * np.nan_to_num(pol.position[:, t, :, k])).sum(axis=1)
-        pa = agreed.sum(axis=1)
-        p_agree[:, t] = pa
-        p_walk[:, t] = walked.sum(axis=1)
-        rest = mass - agreed - walked
-        b = c.breakdown[:, t][:, None]
-        p_break[:, t] = (rest * b).sum(axis=1)
-        mass = rest * (1 - b)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            terms[:, t] = np.where(pa[:, None] > 0, tsum / np.where(pa > 0, pa, 1)[:, None], np.nan)
-            position[:, t] = np.where(pa > 0, psum / np.where(pa > 0, pa, 1), np.nan)
+        masses[:, t] = mass
+        mass = mass * (1 - stop[:, t]) * (1 - c.breakdown[:, t][:, None])
+    w = masses[..., None] * rec * pol.agree  # (D, T, R, n): reached, proposer k, agreed
+    p_agree = w.sum(axis=(2, 3))
+    p_walk = (masses[..., None] * rec * (~pol.agree & (pol.walk != CONTINUE))).sum(axis=(2, 3))
+    p_break = (masses * (1 - stop)).sum(axis=2) * c.breakdown
+    tsum = np.einsum("dtrk,dtrkn->dtn", w, pol.deal)
+    psum = (w * np.nan_to_num(pol.position)).sum(axis=(2, 3))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        safe = np.where(p_agree > 0, p_agree, 1.0)
+        terms = np.where(p_agree[..., None] > 0, tsum / safe[..., None], np.nan)
+        position = np.where(p_agree > 0, psum / safe, np.nan)
     return Outcome(p_agree, p_walk, p_break, mass.sum(axis=1), terms, position, pol.value0)
 
 
