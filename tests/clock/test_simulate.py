@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detente.clock.model import ClockModel, Event, OfferGrid, Party, Patch
 from detente.clock.simulate import AGREED, BROKE, WALKED, Tactic, simulate
@@ -108,3 +110,39 @@ def test_more_than_two_parties_refused() -> None:
     m = ClockModel(tuple(Party(f"P{i}", 0.9) for i in range(3)), rounds=3, protocol="random", quota=2)
     with pytest.raises(InputError):
         simulate(m, n=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    d0=st.floats(0.5, 0.99),
+    d1=st.floats(0.5, 0.99),
+    r0=st.floats(0.0, 0.6),
+    r1=st.floats(0.0, 0.6),
+    first=st.integers(0, 1),
+)
+def test_deterministic_equilibrium_play_is_the_solution(
+    d0: float, d1: float, r0: float, r1: float, first: int
+) -> None:
+    # no chance at all: every simulated negotiation follows the solved path exactly
+    m = ClockModel((Party("A", d0, reservation=r0), Party("B", d1, reservation=r1)), rounds=12, first=first)
+    sol = solve(m)
+    sim = simulate(m, n=5, seed=0)
+    first_round = sol.first_agreement_round()
+    if first_round is None:
+        assert np.all(sim.ending == 0)
+    else:
+        assert np.all(sim.round == first_round) and np.all(sim.ending == AGREED)
+        assert np.allclose(sim.payoff, sol.terms_at(first_round))
+
+
+def test_words_for_a_simulation() -> None:
+    from detente.render.clock_words import describe_simulation, describe_turns
+
+    m = clock(breakdown=(0.0,), events=())
+    sim = simulate(m, (Tactic("boulware", walk_after=3), Tactic("boulware")), n=20, seed=0, log=1)
+    text = describe_simulation(sim)
+    assert text[0].startswith("Of 20 simulated negotiations, 0 % ended in agreement, 100 % in a walk-out")
+    assert text[-1] == "A walked out of 20 of them."
+    lines = describe_turns(sim.log[0])
+    assert lines[0].startswith("2020-01-01  round   0  A: offers 1.00/0.00 (position 100) — refused")
+    assert lines[-1].endswith("A: no offer — A walks out")

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+
+import numpy as np
 
 from detente.clock.analysis import ClockAnalysis, WaitingValue
+from detente.clock.simulate import Simulation, Turn
 from detente.render.clock_json import named_dates
 
 
@@ -136,4 +140,45 @@ def describe_clock(analysis: ClockAnalysis) -> list[str]:
     for w in analysis.waiting:
         out += describe_waiting(analysis, w)
     out += describe_deadline(analysis)
+    return out
+
+
+def describe_simulation(sim: Simulation) -> list[str]:
+    """How ``sim.n`` simulated negotiations ended, and when the agreements came."""
+    from detente.clock.simulate import AGREED, BROKE, OPEN, WALKED
+
+    m = sim.model
+    out = [
+        f"Of {sim.n:,} simulated negotiations, {_pct(sim.share(AGREED))} ended in agreement,"
+        f" {_pct(sim.share(WALKED))} in a walk-out, {_pct(sim.share(BROKE))} broke down and"
+        f" {_pct(sim.share(OPEN))} were still open at the end ({_day(m.date_of(m.horizon))})."
+    ]
+    agreed = sim.ending == AGREED
+    if agreed.any():
+        rounds = np.sort(sim.round[agreed])
+        median = int(rounds[(rounds.size - 1) // 2])
+        pos = float(np.nanmean(sim.position[agreed]))
+        out.append(
+            f"Half of the agreements came by {_day(m.date_of(median))}; on average they sit at {pos:.0f}"
+            " on the 0–100 scale."
+        )
+    walkers = sim.walker[sim.ending == WALKED]
+    for i, p in enumerate(m.parties):
+        k = int((walkers == i).sum())
+        if k:
+            out.append(f"{p.name} walked out of {k:,} of them.")
+    return out
+
+
+def describe_turns(turns: Sequence[Turn]) -> list[str]:
+    """One line per turn of a turn log: date, proposer, offer, reply."""
+    out = []
+    for t in turns:
+        if t.offer is None:
+            offer = "no offer"
+        else:
+            offer = "offers " + "/".join(f"{x:.2f}" for x in t.offer)
+            if t.position is not None:
+                offer += f" (position {t.position:.0f})"
+        out.append(f"{t.date.isoformat()}  round {t.round:>3}  {t.proposer}: {offer} — {t.reply}")
     return out
