@@ -152,3 +152,14 @@ def test_missing_file_and_malformed_yaml(tmp_path: Path) -> None:
         load_clock(tmp_path / "nope.yaml")
     with pytest.raises(InputError, match="malformed YAML"):
         load_clock(write(tmp_path, "parties: [a\n"))
+
+
+def test_quotes_must_name_a_listed_source(tmp_path: Path) -> None:
+    text = "sources: [{file: a.txt}]\n" + GOOD.replace(
+        '[{note: "assumption: a test"}]', '[{quote: "x", source: b.txt}]'
+    )
+    with pytest.raises(InputError) as err:
+        load_clock(write(tmp_path, text))
+    (p,) = err.value.problems
+    assert (p.line, p.field) == (8, "parties[0].discount.evidence[0].source")
+    assert p.message == "source 'b.txt' is not listed in sources"

@@ -445,12 +445,48 @@ class _InScenario(BaseModel):
     clock: ClockSpec
 
 
+def _quotes(data: Any, loc: Loc = ()) -> list[tuple[Loc, Any]]:
+    """(location, source) of every quote in raw clock data."""
+    out: list[tuple[Loc, Any]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "evidence" and isinstance(value, list):
+                out += [
+                    ((*loc, key, k, "source"), e.get("source"))
+                    for k, e in enumerate(value)
+                    if isinstance(e, dict) and e.get("quote")
+                ]
+            else:
+                out += _quotes(value, (*loc, key))
+    elif isinstance(data, list):
+        for k, item in enumerate(data):
+            out += _quotes(item, (*loc, k))
+    return out
+
+
+def _check_sources(spec: ClockSpec, raw: Any, lines: LineMap, prefix: Loc) -> None:
+    """When the clock lists its ``sources``, every quote must name one of them."""
+    if not spec.sources:
+        return
+    known = {src.file for src in spec.sources}
+    problems = [
+        lines.problem((*prefix, *loc), f"source {source!r} is not listed in sources")
+        for loc, source in _quotes(raw)
+        if source not in known
+    ]
+    if problems:
+        raise InputError(problems)
+
+
 def parse_clock(data: Any, lines: LineMap) -> UncertainClock:
     """Validate parsed YAML: a clock mapping, or a scenario holding one under ``clock:``."""
     if isinstance(data, dict) and "clock" in data:
         wrapped = validate_model(_InScenario, data, lines)
+        _check_sources(wrapped.clock, data["clock"], lines, ("clock",))
         return compile_clock(wrapped.clock, lines, ("clock",))
-    return compile_clock(validate_model(ClockSpec, data, lines), lines)
+    spec = validate_model(ClockSpec, data, lines)
+    _check_sources(spec, data, lines, ())
+    return compile_clock(spec, lines)
 
 
 def load_clock(path: str | Path) -> UncertainClock:
