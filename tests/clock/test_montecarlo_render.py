@@ -146,3 +146,14 @@ def test_too_large_monte_carlo_refused_up_front() -> None:
     big = ClockModel((Party("A", 0.9), Party("B", 0.9)), rounds=600, events=events)
     with pytest.raises(ModelTooLargeError, match="smaller chunk_size"):
         run_clock_monte_carlo(UncertainClock(big), 1000, seed=1)
+
+
+def test_distribution_of_agreement_dates_and_terms() -> None:
+    u = uclock()
+    mc = run_clock_monte_carlo(u, 300, dates=DAYS, seed=8)
+    dist = mc.agreement_dates()
+    assert dist.shape == (u.base.horizon,)
+    assert dist.sum() == pytest.approx(mc.p_agree.sum(axis=1).mean())
+    assert dist[0] > 0 and dist[1:6].sum() == 0  # at once, or only once the vote may open the range
+    q = mc.terms_quantiles()
+    assert q is not None and 0 <= q[0] <= q[1] <= q[2] <= 100

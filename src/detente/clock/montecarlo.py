@@ -156,6 +156,15 @@ class ClockMonteCarlo:
         """(dates,): probability of agreement by each date, averaged over the draws."""
         return np.asarray(self.p_by_date.mean(axis=0), dtype=np.float64)
 
+    def agreement_dates(self) -> FloatArray:
+        """(T,): the distribution of the round of agreement over the draws (its mean per round)."""
+        return np.asarray(self.p_agree.mean(axis=0), dtype=np.float64)
+
+    def terms_quantiles(self, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> FloatArray | None:
+        """Quantiles of the expected agreement position (0-100) over the draws that can agree."""
+        pos = self.position[~np.isnan(self.position)]
+        return None if pos.size == 0 else np.asarray(np.quantile(pos, qs), dtype=np.float64)
+
     def quantiles(self, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> FloatArray:
         """(len(qs), dates): quantiles over the draws of the probability of agreement by each date."""
         return np.asarray(np.quantile(self.p_by_date, qs, axis=0), dtype=np.float64)

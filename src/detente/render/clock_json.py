@@ -161,5 +161,8 @@ def clock_json(analysis: ClockAnalysis) -> dict[str, Any]:
             "values_mean": _by_party(names, mc.values.mean(axis=0)),
             "p_agree_ever_mean": _num(mc.p_agree.sum(axis=1).mean()),
             "share_of_draws_with_a_deal": _num((mc.p_agree.sum(axis=1) > 1e-9).mean()),
+            "position_quantiles": None
+            if (tq := mc.terms_quantiles()) is None
+            else {"q05": _num(tq[0]), "q50": _num(tq[1]), "q95": _num(tq[2])},
         }
     return out
