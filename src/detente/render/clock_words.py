@@ -46,8 +46,8 @@ def describe_agreement(analysis: ClockAnalysis) -> list[str]:
                 " deal can give them (1), so neither can offer what the other would accept."
             )
         out.append(
-            f"At the central values no agreement comes before {_day(m.date_of(m.horizon))}:"
-            f" in every round the proposer prefers to wait.{why}"
+            f"At the central values no agreement comes in any round up to the last, on"
+            f" {_day(m.date_of(m.horizon - 1))}: in every round the proposer prefers to wait.{why}"
         )
     else:
         when = _day(m.date_of(first))
@@ -151,7 +151,7 @@ def describe_simulation(sim: Simulation) -> list[str]:
     out = [
         f"Of {sim.n:,} simulated negotiations, {_pct(sim.share(AGREED))} ended in agreement,"
         f" {_pct(sim.share(WALKED))} in a walk-out, {_pct(sim.share(BROKE))} broke down and"
-        f" {_pct(sim.share(OPEN))} were still open at the end ({_day(m.date_of(m.horizon))})."
+        f" {_pct(sim.share(OPEN))} were still open after the last round ({_day(m.date_of(m.horizon - 1))})."
     ]
     agreed = sim.ending == AGREED
     if agreed.any():
