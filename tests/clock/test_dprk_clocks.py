@@ -146,3 +146,24 @@ def test_lower_reservations_bring_a_deal_before_the_deadline() -> None:
     better = m.with_party(1, reservation=change.new)
     assert solve(better).cumulative[m.deadline - 1] >= 0.5
     assert np.isfinite(change.probability)
+
+
+def test_smallest_changes_for_a_deal_before_the_deadline() -> None:
+    from detente.render.clock_words import describe_changes
+
+    m = load_clock(builtin_clock("dprk_us_2019_10")).base
+    a = analyse(m, changes_by=dt.date(2019, 12, 31))
+    by_lever = {(c.party, c.lever): c for c in a.changes}
+    assert set(by_lever) == {(p, lv) for p in ("NK", "US") for lv in ("reservation", "discount", "cost")} | {
+        ("NK", "offer")
+    }
+    us = by_lever[("US", "reservation")]
+    assert us.new is not None and us.new < us.old and us.by == m.deadline - 1  # type: ignore[operator]
+    assert by_lever[("NK", "discount")].new is None  # patience alone cannot open a closed range
+    offer = by_lever[("NK", "offer")]
+    assert offer.new is not None and 0 < offer.new < 0.15
+    words = describe_changes(a)
+    assert any("US changes its value of the status quo from 0.650 to" in w for w in words)
+    j = clock_json(a)
+    assert {c["lever"] for c in j["smallest_changes"]} == {"reservation", "discount", "cost", "offer"}
+    json.dumps(j, allow_nan=False)

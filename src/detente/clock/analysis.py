@@ -219,6 +219,8 @@ class ClockAnalysis:
     waiting: tuple[WaitingValue, ...]
     deadline: DeadlineEffect | None
     monte_carlo: ClockMonteCarlo | None
+    changes: tuple[Change, ...] = ()
+    """Smallest changes bringing agreement by ``changes_by`` (see :func:`analyse`)."""
 
     @property
     def model(self) -> ClockModel:
@@ -232,9 +234,14 @@ def analyse(
     seed: int | None = 2019,
     workers: int | None = 1,
     progress: Progress | None = None,
+    changes_by: dt.date | None = None,
 ) -> ClockAnalysis:
     """Solve the clock at its point values, value every uncertain event, measure the deadline effect
-    and (``mc`` > 0) run ``mc`` Monte Carlo draws over its uncertain inputs."""
+    and (``mc`` > 0) run ``mc`` Monte Carlo draws over its uncertain inputs.
+
+    ``changes_by``: also find, for each party, the smallest change of its reservation value,
+    patience and cost of delay (and the smallest extra surplus on offer) that makes agreement by
+    that date at least as likely as not (about half a second per answer)."""
     uc = uclock if isinstance(uclock, UncertainClock) else UncertainClock(uclock)
     model = uc.base
     sol = solve(model)
@@ -247,7 +254,15 @@ def analyse(
         if mc > 0
         else None
     )
-    return ClockAnalysis(uc, sol, waiting, dl, run)
+    found: list[Change] = []
+    if changes_by is not None:
+        by = sum(1 for t in range(model.horizon) if model.date_of(t) <= changes_by) - 1
+        if by >= 0:
+            for p in model.parties:
+                for lever in ("reservation", "discount", "cost"):
+                    found.append(smallest_change(model, p.name, lever, by, steps=21))
+            found.append(smallest_change(model, model.parties[0].name, "offer", by))
+    return ClockAnalysis(uc, sol, waiting, dl, run, tuple(found))
 
 
 def agreement_probability(analysis: ClockAnalysis, day: dt.date) -> tuple[float, str]:

@@ -143,6 +143,20 @@ def clock_json(analysis: ClockAnalysis) -> dict[str, Any]:
         ],
         "deadline_effect": None,
         "monte_carlo": None,
+        "smallest_changes": [
+            {
+                "party": None if ch.lever == "offer" else ch.party,
+                "lever": ch.lever,
+                "by_round": ch.by,
+                "by_date": m.date_of(ch.by).isoformat(),
+                "target": _num(ch.target),
+                "old": _num(ch.old),
+                "new": _num(ch.new),
+                "delta": _num(ch.delta),
+                "probability": _num(ch.probability),
+            }
+            for ch in analysis.changes
+        ],
     }
     if analysis.deadline is not None:
         d = analysis.deadline

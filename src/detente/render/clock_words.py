@@ -134,12 +134,47 @@ def describe_deadline(analysis: ClockAnalysis) -> list[str]:
     return out
 
 
+_LEVER = {
+    "reservation": "its value of the status quo",
+    "discount": "its patience",
+    "cost": "its cost of delay",
+}
+
+
+def describe_changes(analysis: ClockAnalysis) -> list[str]:
+    """The smallest changes that would bring agreement by the chosen round, one sentence each."""
+    m = analysis.model
+    out = []
+    for ch in analysis.changes:
+        when = _day(m.date_of(ch.by))
+        if ch.lever == "offer":
+            if ch.new:
+                out.append(
+                    f"A sweetener worth {ch.new:.3f} of a deal, on top of what the proposer can offer, would"
+                    f" bring agreement by the round of {when}."
+                )
+            continue
+        what = _LEVER[ch.lever]
+        if ch.new is None:
+            out.append(
+                f"No change of {ch.party}'s {what.removeprefix('its ')} alone brings agreement by {when}."
+            )
+        elif ch.new != ch.old:
+            out.append(
+                f"Agreement by the round of {when} becomes at least as likely as not if {ch.party} changes"
+                f" {what} from {ch.old:.3f} to {ch.new:.3f}."
+            )
+    return out
+
+
 def describe_clock(analysis: ClockAnalysis) -> list[str]:
-    """All of it: agreement, the value of waiting for each uncertain event, the deadline effect."""
+    """All of it: agreement, the value of waiting for each uncertain event, the deadline effect and
+    (when computed) the smallest changes that bring agreement."""
     out = describe_agreement(analysis)
     for w in analysis.waiting:
         out += describe_waiting(analysis, w)
     out += describe_deadline(analysis)
+    out += describe_changes(analysis)
     return out
 
 
