@@ -163,3 +163,16 @@ def test_quotes_must_name_a_listed_source(tmp_path: Path) -> None:
     (p,) = err.value.problems
     assert (p.line, p.field) == (8, "parties[0].discount.evidence[0].source")
     assert p.message == "source 'b.txt' is not listed in sources"
+
+
+def test_recognition_chances_are_plain_numbers(tmp_path: Path) -> None:
+    text = GOOD.replace("rounds: 24", "rounds: 24\nprotocol: random").replace(
+        "    discount: 0.8", "    discount: 0.8\n    recognition: {value: 0.5, low: 0.4, high: 0.6}"
+    )
+    text = text.replace("  - name: A\n", "  - name: A\n    recognition: 0.5\n")
+    with pytest.raises(InputError) as err:
+        load_clock(write(tmp_path, text))
+    assert [p.field for p in err.value.problems] == ["parties[1].recognition"]
+    ok = text.replace("{value: 0.5, low: 0.4, high: 0.6}", "0.5")
+    m = load_clock(write(tmp_path, ok)).base
+    assert m.recognition_at(3) == (0.5, 0.5)

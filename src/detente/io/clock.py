@@ -301,6 +301,13 @@ def compile_clock(spec: ClockSpec, lines: LineMap | None = None, prefix: Loc = (
                 vals["recognition"],
             )
         )
+    for i, p in enumerate(spec.parties):
+        if p.recognition is not None and p.recognition.kind != "point":
+            c.add(
+                ("parties", i, "recognition"),
+                "a recognition chance must be a plain number (it cannot be uncertain)",
+            )
+    c.inputs = [u for u in c.inputs if u.target[-1] != "recognition"]
     if spec.protocol == "random" and any(p.recognition is not None for p in spec.parties):
         total = sum(p.recognition.value for p in spec.parties if p.recognition is not None)
         if any(p.recognition is None for p in spec.parties) or abs(total - 1) > 1e-9:
