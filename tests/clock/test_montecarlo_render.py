@@ -157,3 +157,15 @@ def test_distribution_of_agreement_dates_and_terms() -> None:
     assert dist[0] > 0 and dist[1:6].sum() == 0  # at once, or only once the vote may open the range
     q = mc.terms_quantiles()
     assert q is not None and 0 <= q[0] <= q[1] <= q[2] <= 100
+
+
+def test_explanation_for_a_dated_question() -> None:
+    from detente.render.clock_words import explain_agreement_by
+
+    a = analyse(uclock(), mc=100, seed=4)
+    text = explain_agreement_by(a, dt.date(2020, 6, 30))
+    assert text.startswith("The clock gives ")
+    assert "(6 monthly rounds): at the central values the first deal cannot come before 1 July 2020" in text
+    assert "mean over 100 draws" in text
+    point = analyse(uclock())
+    assert "first deal can come on 1 July 2020" in explain_agreement_by(point, dt.date(2020, 12, 31))

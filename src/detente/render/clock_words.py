@@ -217,3 +217,27 @@ def describe_turns(turns: Sequence[Turn]) -> list[str]:
                 offer += f" (position {t.position:.0f})"
         out.append(f"{t.date.isoformat()}  round {t.round:>3}  {t.proposer}: {offer} — {t.reply}")
     return out
+
+
+def explain_agreement_by(analysis: ClockAnalysis, day: dt.date) -> str:
+    """The reasoning behind the clock's probability of agreement by ``day`` (for a dated question)."""
+    from detente.clock.analysis import agreement_probability
+
+    m, sol = analysis.model, analysis.solution
+    p, how = agreement_probability(analysis, day)
+    rounds = sum(1 for t in range(m.horizon) if m.date_of(t) <= day)
+    first = sol.first_agreement_round()
+    if first is None:
+        point = "at the central values no deal is reachable in any round"
+    elif first < rounds:
+        point = f"at the central values the first deal can come on {_day(m.date_of(first))}"
+    else:
+        point = f"at the central values the first deal cannot come before {_day(m.date_of(first))}"
+    text = f"The clock gives {_pct(p)} for agreement by {_day(day)} ({rounds} monthly rounds): {point}"
+    if how == "monte carlo" and analysis.monte_carlo is not None:
+        mc = analysis.monte_carlo
+        text += (
+            f"; {_pct(p)} is the mean over {mc.n:,} draws of the uncertain inputs, in which the"
+            " reservation values, patience, costs and election chances vary"
+        )
+    return text + "."
