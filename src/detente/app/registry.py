@@ -73,6 +73,12 @@ ENTRIES: tuple[Entry, ...] = (
         "detente.app.forecast_kinds:BACKTEST",
     ),
     Entry(
+        "clock",
+        ("clock",),
+        "The negotiation clock: when agreement comes, on what terms, and what waiting is worth to each side.",
+        "detente.app.clock_kinds:CLOCK",
+    ),
+    Entry(
         "interventions",
         ("interventions",),
         "Rank a scenario's interventions by their effect on the equilibria and on the forecast.",

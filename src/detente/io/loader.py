@@ -7,7 +7,8 @@ A document is one of:
 * ``gmcr`` — a GMCR+ JSON file with the ``.gmcr`` suffix (:mod:`detente.io.gmcr`);
 * ``issues`` — an issue-space YAML (top-level ``actors`` and ``dimensions``; :mod:`detente.io.forecast_spec`);
 * ``table`` — a forecast data file in one of the importers' formats (:mod:`detente.io.importers`);
-* ``questions`` — a forecast question set (top-level ``questions`` as a list; :mod:`detente.io.questions`).
+* ``questions`` — a forecast question set (top-level ``questions`` as a list; :mod:`detente.io.questions`);
+* ``clock`` — a negotiation clock (top-level ``parties`` and ``start``; :mod:`detente.io.clock`).
 
 Every command says which kinds it reads; a document of another kind is a
 :class:`~detente.errors.WrongDocumentError` that says what the file is and what the command needs,
@@ -49,6 +50,8 @@ class Document:
     imported: Any = None
     """The :class:`detente.io.importers.Imported` cases of a forecast data file."""
     questions: Any = None
+    clock: Any = None
+    """The :class:`detente.clock.montecarlo.UncertainClock` of a clock file or a scenario's ``clock:``."""
     params: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     """Model parameters the file itself sets, by model name (a KTAB XML's ModelParameters)."""
 
@@ -79,6 +82,8 @@ def kind_of_data(data: Any) -> DocKind | None:
         return "issues"
     if isinstance(data.get("questions"), list):
         return "questions"
+    if "parties" in data and "start" in data:
+        return "clock"
     return None
 
 
@@ -176,6 +181,11 @@ def parse_document(data: Any, lines: LineMap, kind: DocKind, digest: str = "") -
         from detente.io.scenario import parse_scenario
 
         scenario = parse_scenario(data, lines)
+        clock = None
+        if isinstance(data, dict) and data.get("clock") is not None:
+            from detente.io.clock import parse_clock
+
+            clock = parse_clock(data, lines)
         return Document(
             kind,
             file,
@@ -185,6 +195,7 @@ def parse_document(data: Any, lines: LineMap, kind: DocKind, digest: str = "") -
             conflict=scenario.conflict,
             scenario=scenario,
             space=scenario.issues,
+            clock=clock,
         )
     if kind == "conflict":
         from detente.io.conflict import compile_conflict
@@ -201,6 +212,10 @@ def parse_document(data: Any, lines: LineMap, kind: DocKind, digest: str = "") -
         from detente.io.questions import parse_questions
 
         return Document(kind, file, digest, data=data, lines=lines, questions=parse_questions(data, lines))
+    if kind == "clock":
+        from detente.io.clock import parse_clock
+
+        return Document(kind, file, digest, data=data, lines=lines, clock=parse_clock(data, lines))
     raise InputError([Problem(file, lines.line(()), "", f"{kind} documents are not YAML")])
 
 

@@ -27,6 +27,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from detente.io.clock import ClockSpec
 from detente.io.conflict_spec import Base, ConflictSpec, Name, PreferenceSpec
 from detente.io.evidence import Evidence
 from detente.io.forecast_spec import IssueSpaceSpec
@@ -170,3 +171,6 @@ class ScenarioSpec(Base):
     timeline: list[TimeElementSpec] = Field(default_factory=list)
     interventions: list[InterventionSpec] = Field(default_factory=list)
     outcomes: list[OutcomeSpec] = Field(default_factory=list)
+    clock: ClockSpec | None = Field(
+        None, description="The negotiation clock: dated rounds, deadline, elections (docs/clock.md)."
+    )

@@ -1,0 +1,1 @@
+"""The negotiation clock: dated bargaining solved by backward induction, simulated, explained."""
