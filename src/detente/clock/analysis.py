@@ -79,7 +79,11 @@ def value_of_waiting(model: ClockModel, event: str) -> WaitingValue:
     sol = solve(model)
     without = solve(model.without_event(event))
     stall = np.array([stall_value(model, i, e.round, sol) - sol.values[i] for i in range(model.n)])
-    return WaitingValue(event, e.round, sol.values, without.values, sol.values - without.values, stall)
+    gain = sol.values - without.values
+    # A chance node whose branches are equal mixes p*v + (1-p)*v, which can differ from v in the last bit:
+    # below that rounding noise, the event changes nothing and its value is exactly zero.
+    gain = np.where(np.abs(gain) <= 1e-12 * np.maximum(1.0, np.abs(sol.values)), 0.0, gain)
+    return WaitingValue(event, e.round, sol.values, without.values, gain, stall)
 
 
 @dataclass(frozen=True)
