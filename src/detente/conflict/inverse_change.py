@@ -164,6 +164,8 @@ class _Program:
         from scipy.optimize import Bounds, LinearConstraint, milp
         from scipy.sparse import coo_array
 
+        if not self.lb:
+            self.var(0, 0, False)  # HiGHS needs one variable; an empty programme is just its rows
         n = len(self.lb)
         constraints = []
         if self.row_lb:
