@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,7 +59,7 @@ from detente.errors import ModelTooLargeError
 CONCEPTS = ("nash", "gmr", "smr", "seq")
 """The concepts for which a condition is derived (limited move L_h is not monotone in comparisons)."""
 
-MAX_LABELS = 200_000
+MAX_LABELS = 5_000
 """Most (state, comparison set) labels the SEQ sanction search may hold before it is refused."""
 
 TAUTOLOGY_ATOMS = 10
@@ -279,29 +279,44 @@ class _Builder:
                         queue.append(w)
         return sorted(seen)
 
-    def improvement_labels(self, members: Sequence[int], s1: int) -> dict[int, list[frozenset[Comparison]]]:
-        """Per state reachable from s1 by the members' improvements: the minimal sets of the varying
-        members' comparisons under which it is reached (an antichain; empty set = always)."""
+    def sanction_terms(
+        self, members: Sequence[int], s1: int, goal: Callable[[int], Lit]
+    ) -> list[tuple[frozenset[Comparison], int]]:
+        """Minimal sets of comparisons under which the members' improvements lead from s1 to a state
+        ``w`` with ``goal(w)`` true (the goal's comparison included), each with its ``w``.
+
+        A label-correcting search: each state keeps the minimal sets of the varying members'
+        comparisons under which it is reached (an antichain); a label that contains a sanction
+        already found can only give absorbed alternatives and is dropped."""
         labels: dict[int, list[frozenset[Comparison]]] = {s1: [frozenset()]}
         queue: deque[tuple[int, frozenset[Comparison]]] = deque([(s1, frozenset())])
+        terms: list[tuple[frozenset[Comparison], int]] = []
         total = 1
         while queue:
             v, have = queue.popleft()
-            if have not in labels.get(v, ()):
-                continue  # superseded by a smaller label
+            if have not in labels.get(v, ()) or any(t <= have for t, _ in terms):
+                continue  # superseded by a smaller label, or a sanction already found covers it
             for k in members:
                 for w in self.moves.of(k, v).tolist():
                     lit = self.gt(k, w, v)
                     if lit is _FALSE:
                         continue
-                    new = have if lit is _TRUE else have | {lit}
                     if isinstance(lit, Comparison) and lit.negated(self.strict) in have:
                         continue
+                    new = have if lit is _TRUE else have | {lit}
                     old = labels.setdefault(w, [])
-                    if any(o <= new for o in old):
+                    if any(o <= new for o in old) or any(t <= new for t, _ in terms):
                         continue
                     old[:] = [o for o in old if not new <= o]
                     old.append(new)
+                    g = goal(w)
+                    if g is not _FALSE and w != s1:
+                        term = new if g is _TRUE else new | {g}
+                        if not (isinstance(g, Comparison) and g.negated(self.strict) in new):
+                            terms[:] = [(t, x) for t, x in terms if not term <= t]
+                            terms.append((term, w))
+                            if not term:
+                                return terms
                     total += 1
                     if total > MAX_LABELS:
                         raise ModelTooLargeError(
@@ -310,7 +325,7 @@ class _Builder:
                             "vary fewer decision makers at once, or use gmr or smr"
                         )
                     queue.append((w, new))
-        return labels
+        return terms
 
     def requirement(self, concept: str, i: int, t: int, s1: int) -> tuple[list[list[Lit]], list[int]]:
         """Alternatives (as lists of literals) and their sanctioning states for move t -> s1 of i."""
@@ -329,12 +344,9 @@ class _Builder:
                 alts.append(lits)
                 via.append(s2)
             return alts, via
-        for s2, sets in sorted(self.improvement_labels(others, s1).items()):
-            if s2 == s1:
-                continue
-            for have in sets:
-                alts.append([*sorted(have), self.le(i, s2, t)])
-                via.append(s2)
+        for have, s2 in self.sanction_terms(others, s1, lambda w: self.le(i, w, t)):
+            alts.append(sorted(have))
+            via.append(s2)
         return alts, via
 
 
