@@ -50,8 +50,11 @@ def test_condition_equals_brute_force(conflict: Conflict, concept: str, data: hs
 
 
 @settings(max_examples=60, deadline=None)
-@given(conflicts(min_dms=2, max_dms=3, max_options=3, ties=True).filter(lambda c: 2 <= c.n_states <= 4),
-       hs.sampled_from(CONCEPTS), hs.data())
+@given(
+    conflicts(min_dms=2, max_dms=3, max_options=3, ties=True).filter(lambda c: 2 <= c.n_states <= 4),
+    hs.sampled_from(CONCEPTS),
+    hs.data(),
+)
 def test_condition_exact_for_weak_orders(conflict: Conflict, concept: str, data: hs.DataObject) -> None:
     """With strict=False the condition is exact for any ranks of the varying decision maker, ties too."""
     target = data.draw(hs.integers(0, conflict.n_states - 1))

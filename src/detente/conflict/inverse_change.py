@@ -225,8 +225,18 @@ def smallest_change(
             prev = improvement_reach(conflict, ranks, sq, moves)
             path = _path(prev, target) if target in prev else ()
         return PreferenceChange(
-            cond, goal, reach, feasible, len(rev), rev, settled, ranks, _kendall(conflict, ranks, vary),
-            path, broken, with_moves,
+            cond,
+            goal,
+            reach,
+            feasible,
+            len(rev),
+            rev,
+            settled,
+            ranks,
+            _kendall(conflict, ranks, vary),
+            path,
+            broken,
+            with_moves,
         )
 
     current = conflict.ranks
@@ -240,7 +250,9 @@ def smallest_change(
     if holds_now is not None and not reach and (holds_now == (goal == "stable")):
         return result(True, current)
 
-    n_counted = sum(conflict.n_states - 1 + (sum(len(m) for m in moves.out[d]) // 2 if with_moves else 0) for d in vary)
+    n_counted = sum(
+        conflict.n_states - 1 + (sum(len(m) for m in moves.out[d]) // 2 if with_moves else 0) for d in vary
+    )
     if n_counted > MAX_COUNTED:
         raise ModelTooLargeError(
             f"the smallest change would weigh {n_counted:,} comparisons (more than {MAX_COUNTED:,}); "
@@ -352,7 +364,12 @@ def _potentials(p: _Program, conflict: Conflict, vary: Sequence[int]) -> None:
 
 
 def _realise(
-    conflict: Conflict, p: _Program, sol: npt.NDArray[np.float64], vary: Sequence[int], target: int, with_moves: bool
+    conflict: Conflict,
+    p: _Program,
+    sol: npt.NDArray[np.float64],
+    vary: Sequence[int],
+    target: int,
+    with_moves: bool,
 ) -> IntArray:
     """A full strict ranking per varying decision maker agreeing with every chosen comparison and
     otherwise with the current ranks as far as possible (a topological order, best current first)."""
@@ -406,7 +423,9 @@ def _differences(
     for d in vary:
         pairs = {(min(s, target), max(s, target)) for s in range(conflict.n_states) if s != target}
         if with_moves:
-            pairs |= {(min(v, w), max(v, w)) for v in range(conflict.n_states) for w in moves.of(d, v).tolist()}
+            pairs |= {
+                (min(v, w), max(v, w)) for v in range(conflict.n_states) for w in moves.of(d, v).tolist()
+            }
         old, new = conflict.ranks[d], ranks[d]
         for a, b in sorted(pairs):
             if new[a] == new[b]:
@@ -492,13 +511,13 @@ def _neighbours(
         out.append((("remove", tiers[q], -1), rest))
         for pos in range(n):
             if pos != q:
-                out.append((("move", tiers[q], pos), rest[:pos] + (tiers[q],) + rest[pos:]))
+                out.append((("move", tiers[q], pos), (*rest[:pos], tiers[q], *rest[pos:])))
     used = {r for t in tiers for r in t}
     for row in pool:
         if row in used:
             continue
         for pos in range(n + 1):
-            out.append((("add", (row,), pos), tiers[:pos] + ((row,),) + tiers[pos:]))
+            out.append((("add", (row,), pos), (*tiers[:pos], (row,), *tiers[pos:])))
     return out
 
 
@@ -536,7 +555,9 @@ def smallest_statement_change(
         return good
 
     start = tuple(tuple(t) for t in prefs.tiers)
-    frontier: list[tuple[tuple[tuple[str, tuple[int, ...], int], ...], tuple[tuple[int, ...], ...]]] = [((), start)]
+    frontier: list[tuple[tuple[tuple[str, tuple[int, ...], int], ...], tuple[tuple[int, ...], ...]]] = [
+        ((), start)
+    ]
     seen = {start}
     tried = 0
     for depth in range(max_edits + 1):

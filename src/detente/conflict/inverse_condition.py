@@ -213,8 +213,9 @@ class CompiledCondition:
         fails = np.add.reduceat((~lit).astype(np.int64), self.alt_start, axis=1)
         alt_ok = fails == 0
         alt_ok[:, self.alt_len == 0] = True
-        req_ok = np.zeros((n, self.n_requirements), dtype=bool)
-        np.logical_or.at(req_ok, (slice(None), self.req_of_alt), alt_ok)
+        # alternatives of one requirement are contiguous: the first of each starts a run
+        req_start = np.flatnonzero(np.r_[True, self.req_of_alt[1:] != self.req_of_alt[:-1]])
+        req_ok = np.logical_or.reduceat(alt_ok, req_start, axis=1)
         return np.asarray(req_ok.all(axis=1))
 
 
@@ -303,7 +304,7 @@ class _Builder:
                         continue
                     if isinstance(lit, Comparison) and lit.negated(self.strict) in have:
                         continue
-                    new = have if lit is _TRUE else have | {lit}
+                    new = have | {lit} if isinstance(lit, Comparison) else have
                     old = labels.setdefault(w, [])
                     if any(o <= new for o in old) or any(t <= new for t, _ in terms):
                         continue
@@ -311,7 +312,7 @@ class _Builder:
                     old.append(new)
                     g = goal(w)
                     if g is not _FALSE and w != s1:
-                        term = new if g is _TRUE else new | {g}
+                        term = new | {g} if isinstance(g, Comparison) else new
                         if not (isinstance(g, Comparison) and g.negated(self.strict) in new):
                             terms[:] = [(t, x) for t, x in terms if not term <= t]
                             terms.append((term, w))
@@ -367,7 +368,9 @@ def _clean(alts: list[list[Lit]], via: list[int], strict: bool) -> tuple[list[Al
     return out, out_via
 
 
-def _absorb(alts: Sequence[Alternative], via: Sequence[int]) -> tuple[tuple[Alternative, ...], tuple[int, ...]]:
+def _absorb(
+    alts: Sequence[Alternative], via: Sequence[int]
+) -> tuple[tuple[Alternative, ...], tuple[int, ...]]:
     """Drop alternatives that contain another alternative (A or (A and B) = A); keep first seen."""
     order = sorted(range(len(alts)), key=lambda q: (len(alts[q]), q))
     kept: list[int] = []
@@ -414,7 +417,9 @@ def simplify(reqs: Sequence[Requirement], strict: bool) -> tuple[Requirement, ..
     """
     current = list(reqs)
     while True:
-        facts = {alt[0] for r in current if len(r.alternatives) == 1 for alt in r.alternatives if len(alt) == 1}
+        facts = {
+            alt[0] for r in current if len(r.alternatives) == 1 for alt in r.alternatives if len(alt) == 1
+        }
         changed = False
         nxt: list[Requirement] = []
         for r in current:
@@ -482,7 +487,9 @@ def build_condition(
     :class:`~detente.errors.ModelTooLargeError` when the SEQ sanction search exceeds :data:`MAX_LABELS`.
     """
     if concept not in CONCEPTS:
-        raise ValueError(f"unknown stability concept {concept!r} for a condition; choose from {', '.join(CONCEPTS)}")
+        raise ValueError(
+            f"unknown stability concept {concept!r} for a condition; choose from {', '.join(CONCEPTS)}"
+        )
     if not 0 <= target < conflict.n_states:
         raise ValueError(f"target state index {target} is out of range 0..{conflict.n_states - 1}")
     vary = tuple(sorted(set(int(v) for v in varying)))

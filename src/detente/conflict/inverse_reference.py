@@ -55,7 +55,9 @@ def reaches(conflict: Conflict, ranks: IntArray, start: int, end: int) -> bool:
     return False
 
 
-def counted_distance(conflict: Conflict, ranks: IntArray, varying: Sequence[int], target: int, with_moves: bool) -> int:
+def counted_distance(
+    conflict: Conflict, ranks: IntArray, varying: Sequence[int], target: int, with_moves: bool
+) -> int:
     """Reversed counted comparisons: per varying decision maker, pairs (target, x) - and, with
     ``with_moves``, pairs joined by one of its own moves - ordered strictly now and the other way in
     ``ranks``."""
@@ -64,7 +66,9 @@ def counted_distance(conflict: Conflict, ranks: IntArray, varying: Sequence[int]
         pairs = {frozenset((target, x)) for x in range(conflict.n_states) if x != target}
         if with_moves:
             pairs |= {
-                frozenset((v, w)) for v in range(conflict.n_states) for w in reference.reachable(conflict, d, v)
+                frozenset((v, w))
+                for v in range(conflict.n_states)
+                for w in reference.reachable(conflict, d, v)
             }
         old, new = conflict.ranks[d], ranks[d]
         for pair in pairs:

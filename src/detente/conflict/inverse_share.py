@@ -54,11 +54,15 @@ def samples_for(half_width: float, z: float = Z95) -> int:
 
 
 def condition_share(
-    condition: Condition, samples: int | None = None, seed: int = 0, exact_limit: int = 200_000, chunk: int = 20_000
+    condition: Condition,
+    samples: int | None = None,
+    seed: int = 0,
+    exact_limit: int = 200_000,
+    chunk: int = 20_000,
 ) -> Share:
     """Exact share when the relevant states' orders number at most ``exact_limit`` (and ``samples`` is
     None), else a sampled estimate (default: enough draws for a 95% interval of +-0.01)."""
-    relevant = []
+    relevant: list[tuple[int, ...]] = []
     for d in condition.varying:
         states = sorted({s for c in condition.comparisons() if c.dm == d for s in (c.better, c.worse)})
         relevant.append(tuple(states))
@@ -82,8 +86,8 @@ def condition_share(
 
         for choice in itertools.product(*perms):
             ranks = base.copy()
-            for d, states, perm in zip(condition.varying, relevant, choice, strict=True):
-                ranks[d, list(states)] = perm
+            for d, rel, perm in zip(condition.varying, relevant, choice, strict=True):
+                ranks[d, list(rel)] = np.array(perm, dtype=np.int64)
             batch.append(ranks)
             if len(batch) >= chunk:
                 good += flush()
@@ -97,9 +101,9 @@ def condition_share(
     while done < n:
         m = min(chunk, n - done)
         ranks = np.repeat(base[None, :, :], m, axis=0)
-        for d, states in zip(condition.varying, relevant, strict=True):
-            if states:
-                ranks[:, d, list(states)] = np.argsort(rng.random((m, len(states))), axis=1)
+        for d, rel in zip(condition.varying, relevant, strict=True):
+            if rel:
+                ranks[:, d, list(rel)] = np.argsort(rng.random((m, len(rel))), axis=1)
         good += int(compiled.holds_many(ranks).sum())
         done += m
     low, high = wilson(good, n)

@@ -1,0 +1,1 @@
+"""Reading and validating inputs, and glue from validated specs to engine arrays."""

@@ -1,0 +1,1 @@
+"""Results in words, JSON-ready dicts and plots, built from engine results."""
