@@ -128,3 +128,16 @@ def test_sampled_share_agrees_with_exact() -> None:
     assert sampled.high - sampled.low <= 0.02
     if exact.method == "exact":
         assert sampled.low <= exact.share <= sampled.high
+
+
+@settings(max_examples=50, deadline=None)
+@given(hs.lists(hs.integers(0, 4), min_size=1, max_size=12), hs.data())
+def test_kendall_counts_reversed_pairs(old: list[int], data: hs.DataObject) -> None:
+    from detente.conflict.inverse_change import _kendall
+    from detente.conflict.model import DecisionMaker, Option
+
+    k = len(old)
+    new = data.draw(hs.lists(hs.integers(0, 4), min_size=k, max_size=k))
+    c = Conflict("k", (DecisionMaker("A", (0,)),), (Option("o", 0),), np.arange(k), np.array([old]))
+    naive = sum(1 for a in range(k) for b in range(k) if c.ranks[0, a] < c.ranks[0, b] and new[a] > new[b])
+    assert _kendall(c, np.array([new]), [0]) == naive

@@ -439,13 +439,28 @@ def _differences(
 
 
 def _kendall(conflict: Conflict, ranks: IntArray, vary: Sequence[int]) -> int:
-    """Pairs of states whose strict order is reversed between the current and the new ranks."""
+    """Pairs of states whose strict order is reversed between the current and the new ranks.
+
+    Counted in O(k log k) per decision maker: states sorted by the new rank (best first, ties in the
+    new ranks by the old rank, best first, so tied pairs never count), then the pairs earlier in that
+    order with a strictly lower old rank, by a Fenwick tree over the old ranks."""
     total = 0
     for d in vary:
         old, new = conflict.ranks[d], ranks[d]
-        do = np.sign(old[:, None] - old[None, :])
-        dn = np.sign(new[:, None] - new[None, :])
-        total += int(np.count_nonzero(do * dn < 0)) // 2
+        order = np.lexsort((-old, -new))
+        size = int(old.max()) + 2
+        tree = [0] * (size + 1)
+        for x in order.tolist():
+            r = int(old[x]) + 1
+            # earlier states (ranked above x in the new ranks) with old rank strictly below x's
+            q, below = r - 1, 0
+            while q > 0:
+                below += tree[q]
+                q -= q & -q
+            total += below
+            while r <= size:
+                tree[r] += 1
+                r += r & -r
     return total
 
 

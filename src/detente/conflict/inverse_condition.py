@@ -201,7 +201,7 @@ class CompiledCondition:
             len(condition.requirements),
         )
 
-    def holds_many(self, ranks: npt.NDArray[np.int64]) -> BoolArray:
+    def holds_many(self, ranks: npt.NDArray[np.int64] | npt.NDArray[np.float64]) -> BoolArray:
         """Truth of the condition for each profile in ``ranks`` (profiles x decision makers x states)."""
         n = ranks.shape[0]
         if not self.possible:

@@ -98,12 +98,15 @@ def condition_share(
     rng = np.random.default_rng(seed)
     good = 0
     done = 0
+    # independent uniform keys order the relevant states uniformly at random (ties have probability 0)
+    step = max(1, min(chunk, 4_000_000 // max(1, base.size), 2_000_000 // max(1, compiled.dm.size)))
+    floats = base.astype(np.float64)
     while done < n:
-        m = min(chunk, n - done)
-        ranks = np.repeat(base[None, :, :], m, axis=0)
+        m = min(step, n - done)
+        ranks = np.repeat(floats[None, :, :], m, axis=0)
         for d, rel in zip(condition.varying, relevant, strict=True):
             if rel:
-                ranks[:, d, list(rel)] = np.argsort(rng.random((m, len(rel))), axis=1)
+                ranks[:, d, list(rel)] = rng.random((m, len(rel)))
         good += int(compiled.holds_many(ranks).sum())
         done += m
     low, high = wilson(good, n)
