@@ -29,7 +29,7 @@ def test_the_deal_is_not_stable_today_and_only_north_korea_can_change_that() -> 
     nk, us = c.dm_index("NK"), c.dm_index("US_president")
     assert c.n_states == 144 and c.n_dms == 4
     assert not all(reference.is_stable(c, "nash", j, t) for j in range(c.n_dms))
-    # Varying only the US president cannot help: North Korea would walk back from the deal whatever he prefers.
+    # Varying only the US president cannot help: North Korea would leave the deal whatever he prefers.
     us_only = build_condition(c, t, "nash", [us])
     assert not us_only.possible
     assert {dm for dm, _ in us_only.blocked} == {nk}

@@ -208,7 +208,12 @@ class CompiledCondition:
             return np.zeros(n, dtype=bool)
         if self.n_requirements == 0:
             return np.ones(n, dtype=bool)
-        lit = (ranks[:, self.dm, self.a] > ranks[:, self.dm, self.b]) == self.pos[None, :]
+        lit = np.empty((n, self.dm.size), dtype=bool)
+        for d in np.unique(self.dm).tolist():  # one contiguous row of ranks per decision maker
+            sel = np.flatnonzero(self.dm == d)
+            row = np.ascontiguousarray(ranks[:, d, :])
+            lit[:, sel] = row[:, self.a[sel]] > row[:, self.b[sel]]
+        lit ^= ~self.pos[None, :]
         # an alternative holds when none of its literals fails: count failures per run
         fails = np.add.reduceat((~lit).astype(np.int64), self.alt_start, axis=1)
         alt_ok = fails == 0

@@ -100,13 +100,13 @@ def condition_share(
     done = 0
     # independent uniform keys order the relevant states uniformly at random (ties have probability 0)
     step = max(1, min(chunk, 4_000_000 // max(1, base.size), 2_000_000 // max(1, compiled.dm.size)))
-    floats = base.astype(np.float64)
+    floats = base.astype(np.float32)
     while done < n:
         m = min(step, n - done)
         ranks = np.repeat(floats[None, :, :], m, axis=0)
         for d, rel in zip(condition.varying, relevant, strict=True):
             if rel:
-                ranks[:, d, list(rel)] = rng.random((m, len(rel)))
+                ranks[:, d, list(rel)] = rng.random((m, len(rel)), dtype=np.float32)
         good += int(compiled.holds_many(ranks).sum())
         done += m
     low, high = wilson(good, n)
