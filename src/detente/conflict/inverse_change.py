@@ -51,6 +51,9 @@ from detente.errors import ModelTooLargeError
 
 Goal = Literal["stable", "unstable"]
 
+LAZY_ROUNDS = 8
+"""Rounds of cycle cuts tried before every counted comparison and potentials enter the programme."""
+
 MAX_COUNTED = 400_000
 """Most counted comparisons the integer programme accepts (refused beyond, with advice)."""
 
@@ -184,6 +187,7 @@ class _Program:
 
 def _current_cost(program: _Program, conflict: Conflict) -> None:
     """Objective: one per reversed strict comparison."""
+    program.constant = 0.0
     for (d, lo, hi), x in program.atoms.items():
         r = conflict.ranks[d]
         if r[lo] > r[hi]:
@@ -292,14 +296,43 @@ def smallest_change(
         p.row(selectors, 1.0, np.inf)
     if reach and sq is not None and sq != target:
         _flow(p, conflict, vary, moves, sq, target)
-    if with_moves:
-        _counted_atoms(p, conflict, vary, moves, target)
-        _potentials(p, conflict, vary)
     _current_cost(p, conflict)
     sol = p.solve()
-    if sol is None:
+    if sol is None:  # even without transitivity no choice works
         return result(False, current)
-    ranks = _realise(conflict, p, sol, vary, target, with_moves)
+    # Keeping every other counted comparison as it is, do the chosen ones form rankings? Then the
+    # relaxation's optimum is feasible, hence optimal; otherwise solve with every counted comparison
+    # and potentials that forbid cycles.
+    ranks = _realise(conflict, p, sol, vary, target, with_moves, keep=moves if with_moves else None)
+    for _ in range(LAZY_ROUNDS if ranks is None else 0):
+        # cut the cycles found (no ranking has them) and solve again: still a relaxation
+        for d in vary:
+            above = _above(conflict, p, sol, d, target, moves)
+            for cyc in _cycles(above):
+                terms = []
+                const = 0.0
+                for better, worse in cyc:
+                    x, coef, c0 = p.literal(Comparison(d, better, worse))
+                    terms.append((x, coef))
+                    const += c0
+                p.row(terms, -np.inf, len(cyc) - 1 - const)
+        _current_cost(p, conflict)
+        sol = p.solve()
+        if sol is None:
+            return result(False, current)
+        ranks = _realise(conflict, p, sol, vary, target, with_moves, keep=moves)
+        if ranks is not None:
+            break
+    if ranks is None:
+        _counted_atoms(p, conflict, vary, moves, target)
+        _potentials(p, conflict, vary)
+        _current_cost(p, conflict)
+        sol = p.solve()
+        if sol is None:
+            return result(False, current)
+        ranks = _realise(conflict, p, sol, vary, target, with_moves)
+    if ranks is None:  # cannot happen: the potentials forbid cycles
+        raise RuntimeError("the chosen comparisons are not a ranking")
     broken = None
     if goal == "unstable":
         broken = next((r for r in cond.requirements if not r.holds(ranks)), None)
@@ -363,6 +396,70 @@ def _potentials(p: _Program, conflict: Conflict, vary: Sequence[int]) -> None:
             p.row([(phi[hi], 1.0), (phi[lo], -1.0), (x, big)], 1.0, np.inf)
 
 
+def _above(
+    conflict: Conflict, p: _Program, sol: npt.NDArray[np.float64], d: int, target: int, keep: Moves
+) -> list[set[int]]:
+    """Per state, the states decision maker ``d`` must rank above it: the chosen comparisons, and
+    every other counted comparison in its current strict order."""
+    k = conflict.n_states
+    above: list[set[int]] = [set() for _ in range(k)]
+    for (dd, lo, hi), x in p.atoms.items():
+        if dd == d:
+            better, worse = (lo, hi) if sol[x] > 0.5 else (hi, lo)
+            above[worse].add(better)
+    cur = conflict.ranks[d]
+    pairs = {(min(x, target), max(x, target)) for x in range(k) if x != target}
+    pairs |= {(min(v, w), max(v, w)) for v in range(k) for w in keep.of(d, v).tolist()}
+    for lo, hi in pairs:
+        if (d, lo, hi) in p.atoms or cur[lo] == cur[hi]:
+            continue
+        better, worse = (lo, hi) if cur[lo] > cur[hi] else (hi, lo)
+        above[worse].add(better)
+    return above
+
+
+def _cycles(above: list[set[int]], limit: int = 20) -> list[list[tuple[int, int]]]:
+    """Up to ``limit`` directed cycles (edges better -> worse) by depth-first search; the first edge
+    of each found cycle is set aside before searching again, so the cycles differ."""
+    below: dict[int, list[int]] = {}
+    for worse, betters in enumerate(above):
+        for better in betters:
+            below.setdefault(better, []).append(worse)
+    found: list[list[tuple[int, int]]] = []
+    while len(found) < limit:
+        color: dict[int, int] = {}
+        parent: dict[int, int] = {}
+        cycle: list[tuple[int, int]] | None = None
+        for root in list(below):
+            if root in color or cycle:
+                continue
+            color[root] = 1
+            stack = [(root, iter(below.get(root, [])))]
+            while stack and cycle is None:
+                v, it = stack[-1]
+                w = next(it, None)
+                if w is None:
+                    color[v] = 2
+                    stack.pop()
+                elif w not in color:
+                    color[w] = 1
+                    parent[w] = v
+                    stack.append((w, iter(below.get(w, []))))
+                elif color[w] == 1:
+                    cyc = [(v, w)]
+                    x = v
+                    while x != w:
+                        cyc.append((parent[x], x))
+                        x = parent[x]
+                    cycle = cyc
+        if cycle is None:
+            break
+        found.append(cycle)
+        a, b = cycle[0]
+        below[a].remove(b)
+    return found
+
+
 def _realise(
     conflict: Conflict,
     p: _Program,
@@ -370,9 +467,13 @@ def _realise(
     vary: Sequence[int],
     target: int,
     with_moves: bool,
-) -> IntArray:
+    keep: Moves | None = None,
+) -> IntArray | None:
     """A full strict ranking per varying decision maker agreeing with every chosen comparison and
-    otherwise with the current ranks as far as possible (a topological order, best current first)."""
+    otherwise with the current ranks as far as possible (a topological order, best current first).
+
+    With ``keep``, every counted comparison without a variable keeps its current strict order too;
+    None when that is impossible (a cycle)."""
     k = conflict.n_states
     ranks = conflict.ranks.copy()
     for d in vary:
@@ -391,6 +492,14 @@ def _realise(
                     above[target].add(x)
                 else:
                     above[x].add(target)
+        if keep is not None:
+            pairs = {(min(x, target), max(x, target)) for x in range(k) if x != target}
+            pairs |= {(min(v, w), max(v, w)) for v in range(k) for w in keep.of(d, v).tolist()}
+            for lo, hi in pairs:
+                if (d, lo, hi) in p.atoms or cur[lo] == cur[hi]:
+                    continue
+                better, worse = (lo, hi) if cur[lo] > cur[hi] else (hi, lo)
+                above[worse].add(better)
         blocking = [len(a) for a in above]
         below: list[list[int]] = [[] for _ in range(k)]
         for x in range(k):
@@ -406,8 +515,8 @@ def _realise(
                 blocking[y] -= 1
                 if blocking[y] == 0:
                     heapq.heappush(heap, (-int(cur[y]), y))
-        if len(order) != k:  # cannot happen: the programme's potentials forbid cycles
-            raise RuntimeError("the chosen comparisons are not a ranking")
+        if len(order) != k:
+            return None
         row = np.empty(k, dtype=np.int64)
         row[np.array(order)] = np.arange(k - 1, -1, -1)
         ranks[d] = row
