@@ -103,3 +103,24 @@ def test_statement_edits_for_north_korea() -> None:
         assert ref.is_equilibrium(c, change.ranks, t, "nash")
     doc = statement_change_dict(c, change, prefs)
     assert doc["feasible"] == change.feasible
+
+
+def test_default_varying_and_clear_refusal() -> None:
+    import pytest
+
+    from detente.conflict.inverse_condition import suggest_varying
+    from detente.errors import ModelTooLargeError
+
+    c, t = dprk()
+    nk = c.dm_index("NK")
+    # who must change their minds for the deal: those for whom it is not stable now
+    v = suggest_varying(c, t, "nash")
+    assert v == tuple(j for j in range(c.n_dms) if not reference.is_stable(c, "nash", j, t))
+    assert nk in v
+    assert build_condition(c, t, "nash", v).possible
+    # the status quo is an equilibrium: everyone who can move away from it may vary
+    assert c.status_quo is not None
+    assert suggest_varying(c, c.status_quo, "nash") == tuple(range(c.n_dms))
+    # SEQ with every party varying at once is refused up front with advice, not left running
+    with pytest.raises(ModelTooLargeError, match="vary fewer decision makers"):
+        build_condition(c, c.status_quo, "seq", range(c.n_dms))

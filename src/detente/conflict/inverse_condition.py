@@ -59,7 +59,7 @@ from detente.errors import ModelTooLargeError
 CONCEPTS = ("nash", "gmr", "smr", "seq")
 """The concepts for which a condition is derived (limited move L_h is not monotone in comparisons)."""
 
-MAX_LABELS = 5_000
+MAX_LABELS = 2_000
 """Most (state, comparison set) labels the SEQ sanction search may hold before it is refused."""
 
 TAUTOLOGY_ATOMS = 10
@@ -522,3 +522,22 @@ def build_condition(
     if blocked:
         return Condition(conflict, target, concept, vary, (), tuple(blocked), strict, n_moves)
     return Condition(conflict, target, concept, vary, simple, (), strict, n_moves)
+
+
+def suggest_varying(conflict: Conflict, target: int, concept: str) -> tuple[int, ...]:
+    """A default set of decision makers to vary: those for whom ``target`` is not stable now under
+    ``concept`` (whose minds would have to change); if it is stable for all, those who can move away
+    from it (whose minds could change). Uses the reference definitions at the target only."""
+    from detente.conflict import reference
+
+    if concept not in CONCEPTS:
+        raise ValueError(
+            f"unknown stability concept {concept!r} for a condition; choose from {', '.join(CONCEPTS)}"
+        )
+    unstable = tuple(
+        j for j in range(conflict.n_dms) if not reference.is_stable(conflict, concept, j, target)
+    )
+    if unstable:
+        return unstable
+    movers = tuple(j for j in range(conflict.n_dms) if reference.reachable(conflict, j, target))
+    return movers or tuple(range(conflict.n_dms))
