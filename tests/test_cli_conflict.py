@@ -186,7 +186,9 @@ def test_paths_with_a_bad_start_state() -> None:
 
 
 def test_inverse_count_matches_brute_force_over_all_rankings() -> None:
-    doc = run_json("conflict", "inverse", str(PD), "--target", "1", "--dm", "A", "--concept", "seq")
+    doc = run_json(
+        "conflict", "inverse", str(PD), "--target", "1", "--dm", "A", "--concept", "seq", "--mode", "rankings"
+    )
     c = load_conflict(PD)
     qualifying = 0
     for order in itertools.permutations(range(c.n_states)):
@@ -279,7 +281,16 @@ def _keys(value: Any) -> set[str]:
         return set()
     out: set[str] = set()
     for key, item in value.items():
-        if key in ("options", "rank", "stable", "equilibrium", "equilibria", "steps_to", "stable_states"):
+        if key in (
+            "options",
+            "rank",
+            "stable",
+            "equilibrium",
+            "equilibria",
+            "steps_to",
+            "stable_states",
+            "rankings",
+        ):
             out.add(key)
             if isinstance(item, list):
                 out |= _keys(item)  # lists of objects keep their keys documented
@@ -295,8 +306,9 @@ def test_every_field_of_every_kind_is_documented() -> None:
         run_json("conflict", "analyze", str(PD)),
         run_json("conflict", "coalitions", str(PD)),
         run_json("conflict", "paths", str(PD), "--concept", "nash"),
-        run_json("conflict", "inverse", str(PD), "--target", "1", "--dm", "A"),
+        run_json("conflict", "inverse", str(PD), "--target", "1", "--dm", "A", "--mode", "rankings"),
         run_json("conflict", "inverse", str(PD), "--target", "1", "--dm", "A", "--mode", "statement_orders"),
+        run_json("conflict", "inverse", str(PD), "--target", "1"),
     ]
     for doc in documents:
         assert f"`{doc['kind']}`" in docs

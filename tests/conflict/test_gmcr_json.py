@@ -306,3 +306,46 @@ def test_duplicate_keys_and_deep_nesting_are_clear_errors(tmp_path: Path) -> Non
     deep.write_text("[" * 3000 + "]" * 3000)
     with pytest.raises(InputError, match="nested too deeply"):
         read_gmcr(deep)
+
+
+# -- files as GMCR+ writes them ------------------------------------------------------------------
+def test_older_preference_vector_keys_are_read(tmp_path: Path) -> None:
+    """Older GMCR+ files: ``useManualPreferenceVectors`` and ``preferenceVector`` mean the manual
+    ranking; they must give the same ranks as the newer keys, not be ignored (all states tied)."""
+    doc = {
+        "options": [{"name": "x"}, {"name": "y"}],
+        "decisionMakers": [
+            {"name": "A", "options": [0], "preferenceVector": [[4, 1], 2, 3]},
+            {"name": "B", "options": [1], "preferenceVector": [1, [2, 3, 4]]},
+        ],
+        "useManualPreferenceVectors": True,
+    }
+    path = tmp_path / "old.gmcr"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert load_gmcr(path).ranks.tolist() == [[2, 1, 0, 2], [1, 0, 0, 0]]
+
+
+def test_integer_coalitions_are_singletons(tmp_path: Path) -> None:
+    doc = json.loads((DATA / "chicken.gmcr").read_text(encoding="utf-8"))
+    doc["coalitions"] = [0, 1]
+    path = tmp_path / "singletons.gmcr"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert load_gmcr(path).coalitions == ()  # singletons: no coalition of two or more
+    doc["coalitions"] = [0, [0, 1]]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert load_gmcr(path).coalitions == ((0, 1),)
+
+
+def test_misperceptions_are_dropped_with_a_warning(tmp_path: Path) -> None:
+    from detente.io.gmcr import GmcrWarning, read_gmcr_notes
+
+    doc = json.loads((DATA / "chicken.gmcr").read_text(encoding="utf-8"))
+    doc["decisionMakers"][0]["misperceptions"] = [[1, "Y"]]
+    path = tmp_path / "mis.gmcr"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.warns(GmcrWarning, match="misperceptions of .* dropped"):
+        load_gmcr(path)
+    _, notes = read_gmcr_notes(path)
+    assert len(notes) == 1 and doc["decisionMakers"][0]["name"] in notes[0]
+    _, quiet = read_gmcr_notes(DATA / "chicken.gmcr")
+    assert quiet == []

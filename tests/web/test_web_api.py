@@ -149,7 +149,7 @@ def test_scenario_analyses_run_on_the_north_korea_scenario(client: TestClient) -
 def test_a_run_that_cannot_be_done_is_refused_with_a_reason_and_not_stored(client: TestClient) -> None:
     sid = builtin_id(client, "chicken")
     url = f"/api/scenarios/{sid}/versions/1/runs"
-    refused = client.post(url, json={"kind": "inverse", "decision_maker": "Nobody", "target": 1})
+    refused = client.post(url, json={"kind": "inverse", "decision_maker": ["Nobody"], "target": 1})
     assert refused.status_code == 422
     body = refused.json()
     assert body["error"] == "parameter" and "Nobody" in body["detail"] and "A, B" in body["detail"]
@@ -164,7 +164,7 @@ def test_inverse_analysis_counts_rankings_of_chicken(client: TestClient) -> None
     # A's ranking is free. The share of A's 4! = 24 strict rankings that make YY an equilibrium is 0,
     # since B's real preferences put the crash last.
     result = run(
-        client, sid, 1, kind="inverse", decision_maker="A", target=4, concept="nash", mode="rankings"
+        client, sid, 1, kind="inverse", decision_maker=["A"], target=4, concept="nash", mode="rankings"
     )
     assert result["status"] == "done", result["error"]
     assert (result["result"]["count"], result["result"]["total"]) == (0, 24)

@@ -6,6 +6,7 @@ models (``detente --help`` imports this module).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
@@ -302,68 +303,141 @@ PATHS = RunKind(
 
 # -- inverse ------------------------------------------------------------------------------------
 class InverseParams(Params):
-    """Inverse analysis (Kinsara, Kilgour & Hipel 2015): which preferences make TARGET an equilibrium."""
+    """Working back from a desired outcome: the exact condition on the varying decision makers'
+    preferences under which TARGET is an equilibrium, the smallest change that makes it one (or, with
+    goal unstable, stops it being one), and the share of rankings that satisfy the condition."""
 
     kind: Literal["inverse"] = "inverse"
     target: int | str = Field(description="Target state: number or Y/N pattern in option order.")
-    decision_maker: str = Field(
-        min_length=1, max_length=200, description="The decision maker whose preferences vary."
+    decision_maker: list[str] = Field(
+        default_factory=list,
+        description="The decision makers whose preferences vary (default: those for whom the target "
+        "is not stable now, or else those who can move away from it).",
     )
-    concept: Concept = Field("seq", description="nash, gmr, smr or seq.")
-    mode: Literal["rankings", "statement_orders"] = Field(
-        "rankings",
-        description="rankings: every strict ranking of the states; statement_orders: every order of "
-        "the decision maker's preference statements.",
+    concept: Concept = Field("nash", description="nash, gmr, smr or seq.")
+    mode: Literal["condition", "rankings", "statement_orders"] = Field(
+        "condition",
+        description="condition: the condition, the smallest change and the share (any size); rankings: "
+        "count every strict ranking of one decision maker (up to 16 states); statement_orders: every "
+        "order of one decision maker's preference statements.",
+    )
+    goal: Literal["stable", "unstable"] = Field(
+        "stable", description="Make the target an equilibrium, or stop it."
+    )
+    reachable: bool = Field(
+        False, description="The change must also make the target reachable from the status quo."
+    )
+    samples: int = Field(
+        9604,
+        ge=0,
+        le=1_000_000,
+        description="Sampled rankings for the share when it cannot be counted exactly.",
     )
 
 
 def _inverse_cost(doc: Document, p: InverseParams) -> list[Cost]:
     c = _conflict(doc)
-    _dm(c, p.decision_maker, "decision_maker")
+    for name in p.decision_maker:
+        _dm(c, name, "decision_maker")
+    if p.mode != "condition" and len(p.decision_maker) != 1:
+        raise ParameterError("decision_maker", f"mode {p.mode} varies exactly one decision maker; name one")
     resolve_state(c, p.target, "target")
-    return []
+    if p.reachable and c.status_quo is None:
+        raise ParameterError("reachable", "the conflict names no status quo to reach the target from")
+    return stability_cost(c, [p.concept], "fast", 0)
 
 
-def _inverse(doc: Document, p: InverseParams, ex: Execution) -> Any:
-    from detente.conflict.inverse import inverse_analysis, inverse_statement_orders
+@dataclass(frozen=True, eq=False)
+class Inverse:
+    """An inverse analysis: the condition, the smallest change and the share (mode condition), or the
+    count of rankings or statement orders (the other modes)."""
 
+    condition: Any = None
+    change: Any = None
+    share: Any = None
+    counted: Any = None
+
+
+def _inverse(doc: Document, p: InverseParams, ex: Execution) -> Inverse:
     c = _conflict(doc)
-    i, t = _dm(c, p.decision_maker, "decision_maker"), resolve_state(c, p.target, "target")
+    t = resolve_state(c, p.target, "target")
     assert t is not None
     try:
-        if p.mode == "rankings":
-            return inverse_analysis(c, t, i, p.concept)
-        return inverse_statement_orders(c, t, i, p.concept)
+        if p.mode != "condition":
+            from detente.conflict.inverse import inverse_analysis, inverse_statement_orders
+
+            i = _dm(c, p.decision_maker[0], "decision_maker")
+            counter = inverse_analysis if p.mode == "rankings" else inverse_statement_orders
+            return Inverse(counted=counter(c, t, i, p.concept))
+        from detente.conflict.inverse_change import smallest_change
+        from detente.conflict.inverse_condition import build_condition, suggest_varying
+        from detente.conflict.inverse_share import condition_share
+
+        varying = (
+            tuple(_dm(c, name, "decision_maker") for name in p.decision_maker)
+            if p.decision_maker
+            else suggest_varying(c, t, p.concept)
+        )
+        condition = build_condition(c, t, p.concept, varying)
+        change = smallest_change(
+            c, t, p.concept, varying, goal=p.goal, from_status_quo=p.reachable, condition=condition
+        )
+        share = condition_share(condition, samples=p.samples or None, seed=0) if p.samples else None
+        return Inverse(condition, change, share)
     except ValueError as exc:
         raise ParameterError("mode", str(exc)) from None
 
 
-def _inverse_json(doc: Document, p: InverseParams, result: Any) -> Json:
-    from detente.render.conflict_json import inverse_dict, statement_orders_dict
+def _inverse_json(doc: Document, p: InverseParams, r: Inverse) -> Json:
+    from detente.render.conflict_json import (
+        SCHEMA_VERSION,
+        conflict_dict,
+        inverse_dict,
+        statement_orders_dict,
+    )
 
     c = _conflict(doc)
-    return inverse_dict(c, result) if p.mode == "rankings" else statement_orders_dict(c, result)
+    if r.counted is not None:
+        return inverse_dict(c, r.counted) if p.mode == "rankings" else statement_orders_dict(c, r.counted)
+    from detente.render.inverse_json import change_dict, condition_dict
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "inverse_analysis",
+        "conflict": conflict_dict(c),
+        "condition": condition_dict(c, r.condition, r.share),
+        "change": change_dict(c, r.change),
+    }
 
 
-def _inverse_terminal(doc: Document, p: InverseParams, result: Any, out: Console) -> None:
+def _inverse_terminal(doc: Document, p: InverseParams, r: Inverse, out: Console) -> None:
     from detente.render.terminal_conflict import print_lines
 
     c = _conflict(doc)
-    t = result.target
-    name = f"state {c.number(t)} ({c.label(t)})"
-    if p.mode == "statement_orders":
-        lines = [
-            f"{result.count} of {result.total} orders of {p.decision_maker}'s statements make {name} a "
-            f"{p.concept.upper()} equilibrium",
-            *("  " + " > ".join(order) for order in result.orders),
-        ]
-    else:
-        lines = [
-            f"{result.count} of {result.total} strict rankings of {p.decision_maker} ({result.share:.1%}) "
-            f"make {name} a {p.concept.upper()} equilibrium",
-            *(f"  - {condition}" for condition in result.conditions),
-            *("  e.g. " + " > ".join(str(c.number(s)) for s in ranking) for ranking in result.examples),
-        ]
+    if r.counted is not None:
+        result = r.counted
+        name = f"state {c.number(result.target)} ({c.label(result.target)})"
+        who = p.decision_maker[0]
+        if p.mode == "statement_orders":
+            lines = [
+                f"{result.count} of {result.total} orders of {who}'s statements make {name} a "
+                f"{p.concept.upper()} equilibrium",
+                *("  " + " > ".join(order) for order in result.orders),
+            ]
+        else:
+            lines = [
+                f"{result.count} of {result.total} strict rankings of {who} ({result.share:.1%}) "
+                f"make {name} a {p.concept.upper()} equilibrium",
+                *(f"  - {condition}" for condition in result.conditions),
+                *("  e.g. " + " > ".join(str(c.number(s)) for s in ranking) for ranking in result.examples),
+            ]
+        print_lines(lines, out)
+        return
+    from detente.render.inverse_words import change_words, condition_words, share_words
+
+    lines = [*condition_words(c, r.condition), "", *change_words(c, r.change)]
+    if r.share is not None:
+        lines += ["", share_words(r.share)]
     print_lines(lines, out)
 
 

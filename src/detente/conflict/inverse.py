@@ -1,5 +1,11 @@
 """Inverse analysis: which preferences of one decision maker make a chosen state an equilibrium.
 
+This module keeps the exact *count* for one decision maker on small conflicts (at most
+:data:`MAX_STATES` states, with known pairwise preferences) and the statement-order listing. For any
+size and several decision makers at once see :mod:`detente.conflict.inverse_condition` (the exact
+condition), :mod:`detente.conflict.inverse_change` (the smallest change) and
+:mod:`detente.conflict.inverse_share` (exact or sampled shares).
+
 Forward analysis takes preferences and finds the equilibria; inverse analysis (Kinsara, Kilgour &
 Hipel 2015, "Inverse approach to the graph model for conflict resolution", IEEE Trans. SMC: Systems
 45(5); Hipel, Kilgour & Kinsara 2014, "Strategic investigations of water conflicts in the Middle

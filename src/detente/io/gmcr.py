@@ -11,15 +11,20 @@ field, where the format leaves a choice, is fixed here and in ``docs/json.md``:
   each is an AND-list of literals ``[id, "Y"|"N"]`` or an OR-group ``{"compound": true, "members":
   [AND-list, ...]}``. A state's preference follows the statements lexicographically (the GMCR II
   scoring of Fang, Hipel, Kilgour & Peng 2003), as in detente's own statements. ``misperceptions``
-  are accepted and ignored (detente's hypergames are not part of the conflict file).
+  are not turned into perceived games: reading a file that has any warns (``GmcrWarning``, and the
+  notes of :func:`read_gmcr_notes`) that they were dropped, naming the decision makers.
 * ``preferenceRanking``: best first; each entry is a state or a list of tied states. A state is its
   1-based *state number*: its position among the feasible states sorted by decimal code, where option
   id ``j`` contributes ``2**j`` (the GMCR II numbering, Fang et al. 2003). Used instead of the
   statements when the top-level ``useManualPreferenceRanking`` is true.
 * ``infeasibles``: patterns of states that cannot occur, each a string with one of ``Y``, ``N`` or
   ``-`` per option in id order, or an AND-list of literals. detente writes AND-lists.
-* ``coalitions`` (optional): lists of decision-maker ids (0-based), or ``{"members": [ids]}``.
+* ``coalitions`` (optional): lists of decision-maker ids (0-based), or ``{"members": [ids]}``; a bare
+  id (GMCR+ writes ``"coalitions": [0, 1, 2]``) is a coalition of that one decision maker.
   Coalitions of fewer than two decision makers are dropped on import.
+* Older GMCR+ files write ``useManualPreferenceVectors`` and, per decision maker,
+  ``preferenceVector``; they are read as ``useManualPreferenceRanking`` and ``preferenceRanking``
+  (when the newer key is absent).
 * ``detente`` (optional, written by detente, ignored by other tools): ``{"name", "description",
   "source", "statusQuo"}``, the status quo as a state number.
 
@@ -32,6 +37,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import warnings
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -39,7 +45,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from detente.conflict.model import MAX_OPTIONS, Conflict, Direction, pattern_of
 from detente.errors import InputError, ModelTooLargeError, Problem
@@ -81,7 +87,16 @@ def _lower(value: object) -> object:
 
 
 def _members(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]  # a bare id: a coalition of one decision maker
     return value["members"] if isinstance(value, dict) and "members" in value else value
+
+
+def _older_key(data: object, old: str, new: str) -> object:
+    """Read an older GMCR+ key as its newer name when the newer one is absent."""
+    if isinstance(data, dict) and old in data and new not in data:
+        return {**{k: v for k, v in data.items() if k != old}, new: data[old]}
+    return data
 
 
 def _by_type(kind: type, tag: str, otherwise: str) -> Discriminator:
@@ -124,6 +139,12 @@ class GDecisionMaker(_G):
     options: list[Id] = Field(min_length=1)
     preferences: list[GStatement] = []
     preferenceRanking: GRanking | None = None
+    misperceptions: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_names(cls, data: object) -> object:
+        return _older_key(data, "preferenceVector", "preferenceRanking")
 
 
 class GExtras(_G):
@@ -140,6 +161,11 @@ class GmcrFile(_G):
     useManualPreferenceRanking: bool = False
     coalitions: list[Annotated[list[Id], BeforeValidator(_members)]] = []
     detente: GExtras | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_names(cls, data: object) -> object:
+        return _older_key(data, "useManualPreferenceVectors", "useManualPreferenceRanking")
 
 
 # -- line numbers in JSON text ----------------------------------------------------------------------
@@ -481,17 +507,49 @@ def _gmcr_mask(pattern: str | AndList) -> tuple[int, int]:
     return mask, value
 
 
-def _read(path: str | Path) -> tuple[ConflictSpec, Conflict]:
+class GmcrWarning(UserWarning):
+    """Something in a ``.gmcr`` file that detente reads but cannot represent (it is dropped)."""
+
+
+def _notes(g: GmcrFile, file: str) -> list[str]:
+    """What the reading dropped, in words (misperceptions: not turned into perceived games)."""
+    who = [dm.name for dm in g.decisionMakers if dm.misperceptions not in (None, [], {})]
+    if not who:
+        return []
+    return [
+        f"{file}: the misperceptions of {', '.join(who)} were dropped; detente reads the real game only "
+        "(give each side's perceived preferences as perceptions in a scenario file for a hypergame)"
+    ]
+
+
+def _read_all(path: str | Path) -> tuple[ConflictSpec, Conflict, list[str]]:
     p = Path(path)
     data, lines = _parse_json(read_text(p), str(p))
-    reader = _Reader(validate_model(GmcrFile, data, lines), lines)
+    g = validate_model(GmcrFile, data, lines)
+    reader = _Reader(g, lines)
     reader.check()
     spec = reader.build(str(p))
     try:
         conflict = compile_conflict(spec, LineMap(str(p)))
     except InputError as exc:
         raise reader.remap(exc) from exc
+    notes = _notes(g, str(p))
+    for note in notes:
+        warnings.warn(note, GmcrWarning, stacklevel=3)
+    return spec, conflict, notes
+
+
+def _read(path: str | Path) -> tuple[ConflictSpec, Conflict]:
+    spec, conflict, _ = _read_all(path)
     return spec, conflict
+
+
+def read_gmcr_notes(path: str | Path) -> tuple[ConflictSpec, list[str]]:
+    """:func:`read_gmcr` and the notes on what was dropped (misperceptions), for faces to show."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GmcrWarning)
+        spec, _, notes = _read_all(path)
+    return spec, notes
 
 
 def read_gmcr(path: str | Path) -> ConflictSpec:
