@@ -85,9 +85,7 @@ def check_quotes(scenario: Scenario, sources_dir: str | Path | None = None) -> l
         else:
             where = found[0]
             status = "verified" if str(quote) in found[1] else "unverified"
-        out.append(
-            QuoteCheck(format_loc(loc), scenario.lines.line(loc), str(quote), source, status, where)
-        )
+        out.append(QuoteCheck(format_loc(loc), scenario.lines.line(loc), str(quote), source, status, where))
     return out
 
 

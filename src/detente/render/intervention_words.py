@@ -1,0 +1,183 @@
+"""Interventions in words: what each changes (its mechanism), what moved and in which game, and why.
+
+Words only; the results come from :mod:`detente.interventions.evaluate`,
+:mod:`detente.interventions.explain` and :mod:`detente.interventions.mechanism`. States are named by
+the options taken in them, never by a bare number. The game is always named: the *real game* is the
+game as the scenario states it (every decision maker's true preferences); the *hypergame* is each
+decision maker acting on the game as it perceives it (Bennett 1980), so a hypergame equilibrium may
+rest on a mistaken belief.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from detente.conflict.model import Conflict
+from detente.interventions.evaluate import InterventionReport, OutcomeChange, Ranked
+from detente.interventions.explain import ConceptEffect, StateKey
+from detente.interventions.mechanism import MechanismChange, OutcomeAssumption
+from detente.render.narrate import concept_name, join_words
+
+GAME_WORDS = {
+    "real": "the real game",
+    "hypergame": "the hypergame (each side acting on its own view of the game)",
+}
+SHOWN_SHIFTS = 3
+
+_OUTCOME_CHANGE = {
+    "equilibrium": "becomes an equilibrium of the real game",
+    "not_equilibrium": "stops being an equilibrium of the real game",
+    "hypergame_equilibrium": "becomes a hypergame equilibrium",
+    "not_hypergame_equilibrium": "stops being a hypergame equilibrium",
+    "reachable": "becomes a hypergame equilibrium reachable from the status quo",
+    "unreachable": "is no longer a hypergame equilibrium reachable from the status quo",
+}
+
+
+def _label(conflict: Conflict, name: str) -> str:
+    for o in conflict.options:
+        if o.name == name:
+            return o.label.strip() or o.description.strip().rstrip(".") or name.replace("_", " ")
+    return name.replace("_", " ")
+
+
+def describe_key(conflict: Conflict, key: StateKey) -> str:
+    """A state by its options in words: 'NK: the Yongbyon offer, missile tests; US president: nothing'."""
+    parts = []
+    for dm in conflict.decision_makers:
+        taken = [
+            _label(conflict, conflict.options[j].name) for j in dm.options if conflict.options[j].name in key
+        ]
+        parts.append(f"{dm.name.replace('_', ' ')}: {', '.join(taken) if taken else 'nothing'}")
+    return "; ".join(parts)
+
+
+def _concepts(cs: Sequence[str]) -> str:
+    return ", ".join(concept_name(c) for c in cs)
+
+
+def _grouped(effects: Sequence[ConceptEffect]) -> list[tuple[tuple[str, ...], ConceptEffect]]:
+    """Concepts with the same gained and lost equilibria, grouped."""
+    groups: dict[tuple[tuple[StateKey, ...], tuple[StateKey, ...]], list[ConceptEffect]] = {}
+    for e in effects:
+        if e.moved:
+            groups.setdefault((e.gained, e.lost), []).append(e)
+    return [(tuple(e.concept for e in es), es[0]) for es in groups.values()]
+
+
+def _first(items: list[str]) -> list[str]:
+    if len(items) <= SHOWN_SHIFTS:
+        return items
+    return [*items[:SHOWN_SHIFTS], f"{len(items) - SHOWN_SHIFTS} more"]
+
+
+def equilibrium_sentences(conflict: Conflict, ranked: Ranked) -> list[str]:
+    """For each game, the equilibria gained and lost, concepts grouped."""
+    out = []
+    for game in ("real", "hypergame"):
+        for concepts, e in _grouped([x for x in ranked.effect.effects if x.game == game]):
+            bits = _first([f"“{describe_key(conflict, k)}” becomes an equilibrium" for k in e.gained])
+            bits += _first([f"“{describe_key(conflict, k)}” stops being an equilibrium" for k in e.lost])
+            out.append(f"In {GAME_WORDS[game]}, under {_concepts(concepts)}: {'; '.join(bits)}.")
+    return out
+
+
+def shift_sentences(conflict: Conflict, ranked: Ranked, game: str = "real") -> list[str]:
+    """For each decision maker, the states whose stability for it changed (first few, concepts grouped)."""
+    by: dict[tuple[str, StateKey, bool], list[str]] = {}
+    for e in ranked.effect.effects:
+        if e.game == game:
+            for sh in e.shifts:
+                by.setdefault((sh.dm, sh.state, sh.now_stable), []).append(e.concept)
+    per_dm: dict[str, list[str]] = {}
+    for (dm, key, stable), cs in by.items():
+        verdict = "now stable" if stable else "no longer stable"
+        per_dm.setdefault(dm, []).append(f"“{describe_key(conflict, key)}” is {verdict} ({_concepts(cs)})")
+    out = []
+    for dm, items in per_dm.items():
+        more = f" and {len(items) - SHOWN_SHIFTS} more" if len(items) > SHOWN_SHIFTS else ""
+        out.append(
+            f"For {dm.replace('_', ' ')} in {GAME_WORDS[game]}: {'; '.join(items[:SHOWN_SHIFTS])}{more}."
+        )
+    return out
+
+
+def mechanism_phrase(m: MechanismChange) -> str:
+    """One moved item in words."""
+    who = m.party.replace("_", " ")
+    if m.kind == "preference":
+        kind = "about its own behaviour" if m.own else "conditional on another party's move"
+        return f"{who}'s preference statement “{m.what}” {m.action} ({kind})"
+    if m.kind == "belief":
+        return f"{who}'s belief “{m.what.replace('_', ' ')}” {m.action}"
+    if m.kind == "option":
+        if m.what == "constraints":
+            return "the options that can be taken together changed (a constraint)"
+        return f"{who}'s option “{m.what.replace('_', ' ')}” {m.action}"
+    if m.kind in ("capability", "salience", "position"):
+        dim = "" if m.kind == "capability" else f" on {m.what.replace('_', ' ')}"
+        return f"{who}'s {m.kind}{dim} from {m.before} to {m.after}"
+    return f"{m.what} changed"
+
+
+def mechanism_sentence(ranked: Ranked) -> str:
+    return "What it changes: " + join_words([mechanism_phrase(m) for m in ranked.mechanism]) + "."
+
+
+def assumption_sentence(a: OutcomeAssumption | None) -> str:
+    """'' when the intervention does not assume its outcome."""
+    if a is None or not a.assumes:
+        return ""
+    what = join_words([mechanism_phrase(m) for m in a.flagged])
+    lead = (
+        "Assumes its own outcome: it only rewrites"
+        if a.only
+        else "Partly assumes its own outcome: it rewrites"
+    )
+    return (
+        f"{lead} the preferences of the party whose behaviour it is meant to produce ({what}); "
+        "the engines cannot then show that the behaviour follows."
+    )
+
+
+def outcome_sentence(report: InterventionReport, changes: Sequence[OutcomeChange]) -> str:
+    labels = {o.name: o.label for o in report.outcomes}
+    return "; ".join(
+        f"{labels.get(c.outcome, c.outcome)} {_OUTCOME_CHANGE[c.change]} ({_concepts(c.concepts)})"
+        for c in changes
+    )
+
+
+def summary(report: InterventionReport, ranked: Ranked) -> str:
+    """One sentence: what changed for the outcomes of interest, else which equilibria moved, in which game.
+
+    Never "no change" when an equilibrium of the real game or of the hypergame moved.
+    """
+    said = outcome_sentence(report, ranked.outcome_changes)
+    if said:
+        return said + "."
+    moved = [g for g in ("real", "hypergame") if ranked.effect.moved(g)]
+    if moved:
+        concepts = sorted(
+            {e.concept for e in ranked.effect.effects if e.moved and e.game in moved},
+            key=report.concepts.index,
+        )
+        games = " and ".join(GAME_WORDS[g].split(" (")[0] for g in moved)
+        return (
+            f"No outcome of interest changes status, but equilibria of {games} move "
+            f"({_concepts(concepts)}): see the explanation."
+        )
+    return "No equilibrium moves in the real game or in the hypergame under any concept."
+
+
+def explanation(report: InterventionReport, ranked: Ranked, conflict: Conflict) -> list[str]:
+    """Every sentence about one intervention: mechanism, verdict on self-fulfilment, what moved, for whom."""
+    out = [mechanism_sentence(ranked)]
+    flag = assumption_sentence(ranked.assumption)
+    if flag:
+        out.append(flag)
+    out.append(summary(report, ranked))
+    out += equilibrium_sentences(conflict, ranked)
+    out += shift_sentences(conflict, ranked, "real")
+    out += shift_sentences(conflict, ranked, "hypergame")
+    return out
