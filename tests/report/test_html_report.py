@@ -97,8 +97,8 @@ def test_every_section_is_visible_under_its_heading(opened: Opened) -> None:
     page, sections = opened.page, opened.document.sections
     ids = [s.id for s in sections]
     assert ids == [
-        *("actors", "options", "stability", "paths"),
-        *("hypergame", "forecast", "interventions", "evidence"),
+        *("brief", "actors", "options", "stability", "paths"),
+        *("hypergame", "forecast", "interventions", "timeline", "glossary", "evidence", "provenance"),
     ]
     assert page.eval_on_selector_all("main > section", "els => els.map(e => e.id)") == ids
     nav = page.eval_on_selector_all("nav a", "els => els.map(a => [a.getAttribute('href'), a.textContent])")
@@ -150,7 +150,7 @@ def test_the_evidence_table_shows_its_quotes(opened: Opened) -> None:
         table.headers
     )
     assert len(shown) == len(table.rows) > 100
-    quote = table.headers.index("quote")
+    quote = table.headers.index("quote or note")
     quoted = [row for row in shown if row[quote].strip()]
     assert len(quoted) == sum(1 for row in table.rows if row[quote]) > 100
     assert [_text(c) for row in shown for c in row] == [_text(c) for row in table.rows for c in row]

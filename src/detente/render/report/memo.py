@@ -61,7 +61,7 @@ def glossary_section() -> Section:
     return Section(
         "glossary",
         "Glossary of the stability concepts",
-        (),
+        ("The solution concepts of the graph model and the other terms this report uses.",),
         (Table(("term", "meaning"), GLOSSARY),),
         terminal=False,
     )
