@@ -16,6 +16,7 @@ def _copy(tmp_path: Path, invent: bool) -> Path:
     quote = data["actors"][0]["evidence"][0]["quote"]
     if invent:
         text = text.replace(quote, "Pyongyang will surely denuclearise by Christmas", 1)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "scenario.yaml"
     path.write_text(text, encoding="utf-8")
     # the one source file, written beside the scenario: every quote of 000_ is in it
@@ -77,3 +78,30 @@ def test_the_builtin_scenarios_quote_the_seeds_verbatim() -> None:
         assert failed(check_quotes(load_scenario(builtin_scenario(name)), seeds)) == []
     june = load_scenario(builtin_scenario("dprk_us_2019_06"))
     assert {c.source for c in check_quotes(june, seeds)} == {"000_9e5668bcc584c6dd.txt"}
+
+
+def test_check_fails_on_an_invented_quote_and_names_file_and_line(tmp_path: Path) -> None:
+    from detente.analysis import check_scenario
+    from detente.render.check_words import check_json, check_lines
+
+    honest = check_scenario(load_scenario(_copy(tmp_path / "a", invent=False)))
+    assert honest.ok and check_json(honest)["ok"] is True
+    result = check_scenario(load_scenario(_copy(tmp_path / "b", invent=True)))
+    assert not result.ok  # `detente check` exits 1
+    [line] = [x for x in check_lines(result) if "Christmas" in x]
+    assert line.startswith(f"{tmp_path / 'b' / 'scenario.yaml'}:") and "[actors[0].evidence[0]]" in line
+    statuses = {q["quote"]: q["status"] for q in check_json(result)["quotes"]}
+    assert statuses["Pyongyang will surely denuclearise by Christmas"] == "unverified"
+
+
+def test_the_report_marks_an_unverified_quote(tmp_path: Path) -> None:
+    from detente.analysis import analyze_scenario
+    from detente.render.report.builder import build_document
+
+    analysis = analyze_scenario(load_scenario(_copy(tmp_path, invent=True)), runs=0, intervention_runs=0)
+    doc = build_document(analysis)
+    evidence = next(s for s in doc.sections if s.id == "evidence")
+    marked = [row for row in evidence.tables[0].rows if row[3] == "NOT IN SOURCE"]
+    assert [row[1] for row in marked] == ["Pyongyang will surely denuclearise by Christmas"]
+    assert any("NOT verified" in p for p in evidence.paragraphs)
+    assert any("NOT verified" in p for p in doc.sections[0].paragraphs)  # the brief says so too

@@ -23,6 +23,7 @@ from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo, torna
 from detente.forecast.space import ForecastResult
 from detente.forecast.uncertain import UncertainSpace
 from detente.interventions.evaluate import InterventionReport, evaluate
+from detente.interventions.mechanism import OutcomeAssumption, check_interventions
 from detente.io.conflict import compile_conflict
 from detente.io.conflict_spec import ConflictSpec
 from detente.io.evidence import EvidenceRow, collect_evidence
@@ -238,6 +239,37 @@ def analyze_scenario(
             folder.name if folder else "",
         ),
     )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``detente check`` reports: every quote's verification and each intervention's verdict."""
+
+    scenario: Scenario
+    sources: Path | None  # the folder the quotes were checked against (None: none found)
+    quotes: tuple[QuoteCheck, ...]
+    interventions: tuple[OutcomeAssumption, ...]
+
+    @property
+    def failed_quotes(self) -> tuple[QuoteCheck, ...]:
+        return tuple(q for q in self.quotes if not q.ok)
+
+    @property
+    def ok(self) -> bool:
+        """No quote failed (unverified or its source missing); the exit status is 1 when False.
+
+        Interventions that assume their own outcome are reported, not failed: they are modelling
+        choices an analyst may defend."""
+        return not self.failed_quotes
+
+
+def check_scenario(scenario: Scenario, sources_dir: str | Path | None = None) -> CheckResult:
+    """Verify every quote against the sources (named, or found beside the scenario file) and flag the
+    interventions that assume their own outcome (:mod:`detente.interventions.mechanism`)."""
+    folder = find_sources_dir(scenario, sources_dir)
+    quotes = check_quotes(scenario, folder)
+    verdicts = check_interventions(scenario.data, scenario.spec.interventions)
+    return CheckResult(scenario, folder, tuple(quotes), tuple(verdicts))
 
 
 def is_scenario(data: Any) -> bool:
