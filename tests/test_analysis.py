@@ -312,6 +312,7 @@ def test_the_document_has_every_section(name: str) -> None:
         "hypergame",
         "forecast",
         "interventions",
+        "judged",
         "timeline",
         "glossary",
         "evidence",

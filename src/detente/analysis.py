@@ -23,6 +23,7 @@ from detente.forecast.montecarlo import MonteCarloResult, run_monte_carlo, torna
 from detente.forecast.space import ForecastResult
 from detente.forecast.uncertain import UncertainSpace
 from detente.interventions.evaluate import InterventionReport, evaluate
+from detente.interventions.judge import Bundle, Robustness, evaluate_bundles, rank_robustness
 from detente.interventions.mechanism import OutcomeAssumption, check_interventions
 from detente.io.conflict import compile_conflict
 from detente.io.conflict_spec import ConflictSpec
@@ -36,6 +37,9 @@ Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` while long steps run."""
 
 POINT_MODELS = ("compromise", "median", "eum")
+
+RANKING_DRAWS = 8
+"""Draws of the preference judgements for the robustness of the intervention ranking in the main job."""
 
 HEADLINE_MODEL = "compromise"
 """The model of the headline forecast and of every comparison (interventions, questions)."""
@@ -117,6 +121,8 @@ class Analysis:
     quotes: tuple[QuoteCheck, ...] = ()  # every quote checked against its source (empty: not checked)
     provenance: Provenance | None = None
     model_evidence: ModelEvidence = HEADLINE_EVIDENCE
+    bundles: tuple[Bundle, ...] = ()
+    robustness: Robustness | None = None
 
 
 def compile_variant(
@@ -189,12 +195,16 @@ def analyze_scenario(
     workers: int | None = None,
     sources_dir: str | Path | None = None,
     date: str | None = None,
+    bundles: bool = True,
+    ranking_draws: int = RANKING_DRAWS,
 ) -> Analysis:
     """Every engine on a scenario: stability, status-quo paths, hypergame, forecast, interventions.
 
     Quotes are verified against the sources (``sources_dir``, else found beside the scenario file:
     :func:`detente.io.quotes.find_sources_dir`); with no sources found they are not checked. The
     report's date is ``date`` when given, else the scenario's ``as_of``: never the clock.
+    Interventions are also judged in bundles (every pair and all together) and their ranking under
+    ``ranking_draws`` draws of the preference judgements (:mod:`detente.interventions.judge`).
     """
     conflict = scenario.conflict
     progress("Conflict stability", 0, 1)
@@ -207,6 +217,8 @@ def analyze_scenario(
     spec = scenario.spec
     folder = find_sources_dir(scenario, sources_dir)
     quotes = check_quotes(scenario, folder) if folder is not None else []
+    bundled: tuple[Bundle, ...] = ()
+    robust = None
     if spec.interventions:
         report = evaluate(
             scenario.data,
@@ -219,6 +231,24 @@ def analyze_scenario(
             seed=seed,
             progress=lambda done, total: progress("Interventions", done, total),
         )
+        if bundles and len(spec.interventions) > 1:
+            bundled = evaluate_bundles(
+                scenario.data,
+                spec.interventions,
+                compile_variant(scenario.lines),
+                report,
+                progress=lambda done, total: progress("Bundles", done, total),
+            )
+        if ranking_draws > 0:
+            robust = rank_robustness(
+                scenario.data,
+                spec.interventions,
+                compile_variant(scenario.lines),
+                spec.outcomes,
+                draws=ranking_draws,
+                seed=seed,
+                progress=lambda done, total: progress("Ranking under uncertainty", done, total),
+            )
     return Analysis(
         spec.meta.name,
         f"Snapshot as of {spec.meta.as_of:%d %B %Y}. {spec.meta.description}".strip(),
@@ -238,6 +268,9 @@ def analyze_scenario(
             date or spec.meta.as_of.isoformat(),
             folder.name if folder else "",
         ),
+        HEADLINE_EVIDENCE,
+        bundled,
+        robust,
     )
 
 

@@ -98,7 +98,16 @@ def test_every_section_is_visible_under_its_heading(opened: Opened) -> None:
     ids = [s.id for s in sections]
     assert ids == [
         *("brief", "actors", "options", "stability", "paths"),
-        *("hypergame", "forecast", "interventions", "timeline", "glossary", "evidence", "provenance"),
+        *(
+            "hypergame",
+            "forecast",
+            "interventions",
+            "judged",
+            "timeline",
+            "glossary",
+            "evidence",
+            "provenance",
+        ),
     ]
     assert page.eval_on_selector_all("main > section", "els => els.map(e => e.id)") == ids
     nav = page.eval_on_selector_all("nav a", "els => els.map(a => [a.getAttribute('href'), a.textContent])")

@@ -19,7 +19,7 @@ against), then the same count for hypergame equilibria whether reachable or not,
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,11 +30,12 @@ from detente.conflict.paths import status_quo_paths
 from detente.conflict.stability import CONCEPTS
 from detente.forecast.montecarlo import run_monte_carlo
 from detente.forecast.uncertain import UncertainSpace
-from detente.interventions.explain import InterventionEffect, compare
+from detente.interventions.explain import InterventionEffect, StateKey, compare, state_key
 from detente.interventions.mechanism import (
     MechanismChange,
     OutcomeAssumption,
-    assumes_own_outcome,
+    addressee_parties,
+    judge,
     mechanism_changes,
 )
 from detente.io.outcomes import OutcomeSpec, outcome_states
@@ -62,6 +63,8 @@ class Assessment:
     forecast_interval: tuple[tuple[float, float], ...]
     dimensions: tuple[str, ...] = ()
     hypergame: HypergameResult | None = None
+    expected: Mapping[str, tuple[StateKey, ...]] = field(default_factory=dict)
+    """concept -> hypergame equilibria reachable from the status quo (the outcomes to expect), by options."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,10 +152,16 @@ def assess(
         interval,
         () if issues is None else issues.base.dimensions,
         hyper,
+        {
+            c: tuple(state_key(conflict, int(s)) for s in hyper.equilibria(c) if reached[int(s)])
+            for c in concepts
+        },
     )
 
 
-def _count(a: Assessment, outcomes: Sequence[OutcomeSpec], field: str) -> int:
+def outcome_count(a: Assessment, outcomes: Sequence[OutcomeSpec], field: str) -> int:
+    """Over (outcome, concept) pairs: +1 per desired and -1 per undesired outcome whose status ``field``
+    (``equilibrium``, ``hypergame_equilibrium`` or ``reachable``) holds."""
     return sum(
         (1 if o.desired else -1) * sum(bool(getattr(st, field)) for st in a.outcomes[o.name].values())
         for o in outcomes
@@ -169,12 +178,12 @@ def outcome_changes(
         grouped: dict[str, list[str]] = {}
         for concept, st in a.outcomes[o.name].items():
             before = base.outcomes[o.name][concept]
-            for field, yes, no in (
+            for attr, yes, no in (
                 ("equilibrium", "equilibrium", "not_equilibrium"),
                 ("hypergame_equilibrium", "hypergame_equilibrium", "not_hypergame_equilibrium"),
                 ("reachable", "reachable", "unreachable"),
             ):
-                now, was = getattr(st, field), getattr(before, field)
+                now, was = getattr(st, attr), getattr(before, attr)
                 if now != was:
                     grouped.setdefault(yes if now else no, []).append(concept)
         out += [OutcomeChange(o.name, what, tuple(cs)) for what, cs in grouped.items()]
@@ -208,16 +217,18 @@ def evaluate(
         a = one(iv.name, iv.title, apply_intervention(data, iv.changes))
         shift = tuple(float(x - y) for x, y in zip(a.forecast_median, base.forecast_median, strict=True))
         assert base.hypergame is not None and a.hypergame is not None
+        moved = tuple(mechanism_changes(data, iv.changes))
+        addressee = getattr(iv, "addressee", None)
         ranked.append(
             Ranked(
                 a,
-                _count(a, outcomes, "reachable") - _count(base, outcomes, "reachable"),
-                _count(a, outcomes, "hypergame_equilibrium")
-                - _count(base, outcomes, "hypergame_equilibrium"),
+                outcome_count(a, outcomes, "reachable") - outcome_count(base, outcomes, "reachable"),
+                outcome_count(a, outcomes, "hypergame_equilibrium")
+                - outcome_count(base, outcomes, "hypergame_equilibrium"),
                 shift,
                 compare(base.hypergame, a.hypergame, concepts),
-                tuple(mechanism_changes(data, iv.changes)),
-                assumes_own_outcome(data, iv.name, iv.changes, getattr(iv, "addressee", None)),
+                moved,
+                judge(iv.name, moved, addressee_parties(data, addressee) if addressee else frozenset()),
                 outcome_changes(base, a, outcomes),
             )
         )

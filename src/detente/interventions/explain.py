@@ -89,20 +89,22 @@ def compare(base: HypergameResult, variant: HypergameResult, concepts: Sequence[
     v_index: Mapping[StateKey, int] = state_index(vc)
     common = sorted(set(b_index) & set(v_index), key=lambda k: b_index[k])
     b_dms = {dm.name: i for i, dm in enumerate(bc.decision_makers)}
+    b_keys = {s: k for k, s in b_index.items()}
+    v_keys = {s: k for k, s in v_index.items()}
+    b_common = np.array([b_index[k] for k in common], dtype=np.int64)
+    v_common = np.array([v_index[k] for k in common], dtype=np.int64)
     effects = []
     for game in GAMES:
         for concept in concepts:
             sb, sv = _stable(base, game, concept), _stable(variant, game, concept)
-            eb = {state_key(bc, s) for s in range(bc.n_states) if sb[:, s].all()}
-            ev = {state_key(vc, s) for s in range(vc.n_states) if sv[:, s].all()}
+            eb = {b_keys[s] for s in np.flatnonzero(sb.all(axis=0))}
+            ev = {v_keys[s] for s in np.flatnonzero(sv.all(axis=0))}
             shifts = []
             for j, dm in enumerate(vc.decision_makers):
                 i = b_dms.get(dm.name)
                 if i is None:
                     continue
-                for key in common:
-                    before, after = bool(sb[i, b_index[key]]), bool(sv[j, v_index[key]])
-                    if before != after:
-                        shifts.append(StabilityShift(dm.name, key, after))
+                changed = np.flatnonzero(sb[i, b_common] != sv[j, v_common])
+                shifts += [StabilityShift(dm.name, common[k], bool(sv[j, v_common[k]])) for k in changed]
             effects.append(ConceptEffect(game, concept, _sorted(ev - eb), _sorted(eb - ev), tuple(shifts)))
     return InterventionEffect(tuple(effects), new_options)

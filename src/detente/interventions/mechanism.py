@@ -183,9 +183,19 @@ def _structure_diff(k: int, before: Any, after: Any) -> Iterator[MechanismChange
         yield MechanismChange(k, "option", "", "constraints", "changed")
 
 
+def _lean(data: Any) -> Any:
+    """The data without evidence lists (nothing here reads them; copying them dominates the cost)."""
+    if isinstance(data, Mapping):
+        return {k: _lean(v) for k, v in data.items() if k != "evidence"}
+    if isinstance(data, list):
+        return [_lean(v) for v in data]
+    return data
+
+
 def mechanism_changes(data: Any, changes: Sequence[Change]) -> list[MechanismChange]:
     """Everything each change of the patch moves in ``data`` (raw scenario data), in patch order."""
     out: list[MechanismChange] = []
+    data = _lean(data)
     for k, change in enumerate(changes):
         after = apply_change(data, change)
         found = [
@@ -219,8 +229,16 @@ def assumes_own_outcome(
 ) -> OutcomeAssumption:
     """Flag the changes that rewrite the preference of a party other than the addressee about its own
     behaviour (or its issue-space position). With no addressee every party counts."""
-    moved = mechanism_changes(data, changes)
-    exempt = addressee_parties(data, addressee) if addressee else frozenset()
+    return judge(
+        name,
+        mechanism_changes(data, changes),
+        addressee_parties(data, addressee) if addressee else frozenset(),
+    )
+
+
+def judge(name: str, moved: Sequence[MechanismChange], exempt: frozenset[str]) -> OutcomeAssumption:
+    """The verdict on changes already found by :func:`mechanism_changes`; ``exempt``: the addressee's
+    parties (:func:`addressee_parties`)."""
     flagged = tuple(
         m
         for m in moved

@@ -10,11 +10,12 @@ rest on a mistaken belief.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from detente.conflict.model import Conflict
 from detente.interventions.evaluate import InterventionReport, OutcomeChange, Ranked
 from detente.interventions.explain import ConceptEffect, StateKey
+from detente.interventions.judge import Bundle, OutcomeView, Robustness
 from detente.interventions.mechanism import MechanismChange, OutcomeAssumption
 from detente.render.narrate import concept_name, join_words
 
@@ -181,3 +182,118 @@ def explanation(report: InterventionReport, ranked: Ranked, conflict: Conflict) 
     out += shift_sentences(conflict, ranked, "real")
     out += shift_sentences(conflict, ranked, "hypergame")
     return out
+
+
+# -- judged from every side -----------------------------------------------------------------------------
+_VIEW = {
+    "better": "better than the status quo",
+    "worse": "worse than the status quo",
+    "mixed": "better in some forms, worse in others",
+    "same": "as good as the status quo",
+}
+
+
+def outcome_view_rows(report: InterventionReport, views: Sequence[OutcomeView]) -> list[tuple[str, ...]]:
+    """One row per outcome of interest: the user's stated goal, then each decision maker's view."""
+    dms = list(dict.fromkeys(v.dm for v in views))
+    rows = []
+    for o in report.outcomes:
+        cells = [o.label, "desired" if o.desired else "undesired"]
+        cells += [_VIEW[v.view] for dm in dms for v in views if v.outcome == o.name and v.dm == dm]
+        rows.append(tuple(cells))
+    return rows
+
+
+def stakeholder_rows(
+    report: InterventionReport, values: Mapping[str, Mapping[str, float | None]]
+) -> list[tuple[str, ...]]:
+    """Per variant (baseline first), each decision maker's value of the outcomes to expect (0-1) and,
+    for interventions, the change against the baseline."""
+    base = values["baseline"]
+    rows = [("No intervention", *(_value(v) for v in base.values()))]
+    for r in report.ranked:
+        mine = values[r.assessment.name]
+        rows.append(
+            (
+                r.assessment.title,
+                *(f"{_value(mine[dm])} ({_delta(mine[dm], base[dm])})" for dm in base),
+            )
+        )
+    return rows
+
+
+def _value(v: float | None) -> str:
+    return "no outcome" if v is None else f"{v:.2f}"
+
+
+def _delta(v: float | None, b: float | None) -> str:
+    if v is None or b is None:
+        return "n/a"
+    d = v - b
+    return "same" if abs(d) < 5e-3 else f"{d:+.2f}"
+
+
+def bundle_sentences(report: InterventionReport, bundles: Sequence[Bundle]) -> list[str]:
+    """All together first, then the pairs whose effects do not simply add up."""
+    titles = {r.assessment.name: r.assessment.title for r in report.ranked}
+    out = []
+    everything = [b for b in bundles if len(b.members) > 2]
+    for b in everything:
+        if b.error:
+            out.append(f"All {len(b.members)} together {b.error}.")
+            continue
+        said = outcome_sentence(report, b.outcome_changes) or "no outcome of interest changes status"
+        out.append(
+            f"All {len(b.members)} interventions together: {said}. Reachable gain {b.reach_gain}, "
+            f"equilibrium gain {b.equilibrium_gain} (the single gains add up to "
+            f"{b.equilibrium_gain - b.interaction})."
+        )
+        undesired = [
+            o.label
+            for o in report.outcomes
+            if not o.desired
+            and any(
+                c.outcome == o.name and c.change in ("equilibrium", "hypergame_equilibrium", "reachable")
+                for c in b.outcome_changes
+            )
+        ]
+        if undesired:
+            out.append(
+                "Warning: applied together they make an outcome the scenario marks undesired an equilibrium: "
+                + "; ".join(undesired)
+                + "."
+            )
+    pairs = [b for b in bundles if len(b.members) == 2]
+    odd = [b for b in pairs if b.error or b.interaction or b.reach_interaction or b.new_changes]
+    out.append(
+        f"{len(pairs)} pairs assessed; {len(pairs) - len(odd)} have effects that simply add up"
+        + (", the others:" if odd else ".")
+    )
+    for b in odd:
+        names = " + ".join(titles.get(n, n) for n in b.members)
+        if b.error:
+            out.append(f"{names}: {b.error}.")
+            continue
+        kind = (
+            "reinforce each other" if b.interaction + b.reach_interaction > 0 else "get in each other's way"
+        )
+        new = outcome_sentence(report, b.new_changes)
+        out.append(
+            f"{names}: they {kind} (interaction {b.interaction:+d} hypergame equilibria, "
+            f"{b.reach_interaction:+d} reachable)" + (f"; only together: {new}" if new else "") + "."
+        )
+    return out
+
+
+def robustness_rows(report: InterventionReport, rob: Robustness) -> list[tuple[str, ...]]:
+    order = sorted(rob.first, key=lambda n: (-rob.first[n], rob.mean_rank[n], n))
+    titles = {r.assessment.name: r.assessment.title for r in report.ranked}
+    return [(titles.get(n, n), f"{100 * rob.first[n]:.0f}%", f"{rob.mean_rank[n]:.1f}") for n in order]
+
+
+def robustness_sentence(rob: Robustness) -> str:
+    return (
+        f"The ranking re-run on {rob.draws} draws of the preference judgements (seed {rob.seed}): in each "
+        f"draw every pair of adjacent preference statements, real and perceived, is swapped with "
+        f"probability {rob.swap:.2f}; ranked under {_concepts(rob.concepts)}. Ties share first place."
+    )

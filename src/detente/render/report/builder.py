@@ -18,6 +18,7 @@ from detente.analysis import Analysis, ForecastFindings, ModelEvidence
 from detente.conflict.hypergame import HypergameResult
 from detente.conflict.stability import StabilityResult
 from detente.interventions.evaluate import InterventionReport
+from detente.interventions.judge import outcome_views, stakeholder_values
 from detente.io.scenario import Scenario
 from detente.render import intervention_words as words
 from detente.render.conflict_plots import figure_svg
@@ -314,6 +315,60 @@ def _interventions(report: InterventionReport) -> Section:
     )
 
 
+def _judged(analysis: Analysis) -> Section:
+    """Desirability per stakeholder, bundles and the robustness of the ranking."""
+    report = analysis.interventions
+    assert report is not None and report.baseline.hypergame is not None
+    base = report.baseline.hypergame.conflict
+    views = outcome_views(base, report.outcomes)
+    dms = [dm.name for dm in base.decision_makers]
+    tables = [
+        Table(
+            ("outcome", "your stated goal", *(f"for {dm.replace('_', ' ')}" for dm in dms)),
+            tuple(words.outcome_view_rows(report, views)),
+            "Each outcome of interest as each decision maker sees it (by its true preferences)",
+        )
+    ]
+    values = {"baseline": stakeholder_values(base, report.baseline)}
+    values.update({r.assessment.name: stakeholder_values(base, r.assessment) for r in report.ranked})
+    tables.append(
+        Table(
+            ("intervention", *(dm.replace("_", " ") for dm in dms)),
+            tuple(words.stakeholder_rows(report, values)),
+            "Value to each decision maker of the outcomes to expect (SEQ hypergame equilibria reachable from "
+            "the status quo; 0 = its worst state, 1 = its best; change against no intervention)",
+        )
+    )
+    paragraphs = [
+        "Desirability is judged from every side, not by one list: the first table gives each decision "
+        "maker's view of the outcomes of interest next to the goals the scenario states; the second how "
+        "much each decision maker gains or loses, by its own preferences, from each intervention."
+    ]
+    details: list[str] = []
+    if analysis.bundles:
+        said = words.bundle_sentences(report, analysis.bundles)
+        # all together and the count of pairs in the summary; each odd pair in the report's details
+        head = [s for s in said if s.startswith(("All ", "Warning")) or "pairs assessed" in s]
+        paragraphs += head
+        details += [s for s in said if s not in head]
+    if analysis.robustness is not None and analysis.robustness.draws:
+        paragraphs.append(words.robustness_sentence(analysis.robustness))
+        tables.append(
+            Table(
+                ("intervention", "ranks first", "mean rank"),
+                tuple(words.robustness_rows(report, analysis.robustness)),
+                "How often each intervention ranks first under uncertain preference judgements",
+            )
+        )
+    return Section(
+        "judged",
+        "Interventions judged from every side",
+        tuple(paragraphs),
+        tuple(tables),
+        details=tuple(details),
+    )
+
+
 def build_document(analysis: Analysis) -> Document:
     """Every section the analysis supports, in reading order: the brief first."""
     sections: list[Section] = [memo.brief_section(analysis)]
@@ -335,6 +390,8 @@ def build_document(analysis: Analysis) -> Document:
         sections.append(_forecast(analysis.forecast, scales, analysis.model_evidence))
     if analysis.interventions is not None:
         sections.append(_interventions(analysis.interventions))
+    if analysis.interventions is not None and analysis.interventions.ranked:
+        sections.append(_judged(analysis))
     timeline = memo.timeline_section(analysis)
     if timeline is not None:
         sections.append(timeline)
