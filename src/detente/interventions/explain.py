@@ -97,8 +97,8 @@ def compare(base: HypergameResult, variant: HypergameResult, concepts: Sequence[
     for game in GAMES:
         for concept in concepts:
             sb, sv = _stable(base, game, concept), _stable(variant, game, concept)
-            eb = {b_keys[s] for s in np.flatnonzero(sb.all(axis=0))}
-            ev = {v_keys[s] for s in np.flatnonzero(sv.all(axis=0))}
+            eb = {b_keys[int(s)] for s in np.flatnonzero(sb.all(axis=0))}
+            ev = {v_keys[int(s)] for s in np.flatnonzero(sv.all(axis=0))}
             shifts = []
             for j, dm in enumerate(vc.decision_makers):
                 i = b_dms.get(dm.name)

@@ -50,7 +50,8 @@ Progress = Callable[[int, int], None]
 def _scaled_ranks(conflict: Conflict) -> np.ndarray:
     r = conflict.ranks.astype(np.float64)
     top = r.max(axis=1, keepdims=True)
-    return np.divide(r, top, out=np.zeros_like(r), where=top > 0)
+    out: np.ndarray = np.divide(r, top, out=np.zeros_like(r), where=top > 0)
+    return out
 
 
 def stakeholder_values(
