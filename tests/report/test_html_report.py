@@ -167,6 +167,43 @@ def test_the_evidence_table_shows_its_quotes(opened: Opened) -> None:
 
 
 # -- the renderers ----------------------------------------------------------------------------------
+@needs_chromium
+@pytest.mark.parametrize("width", [900, 1280])
+def test_no_horizontal_overflow_at_900_px_or_wider(opened: Opened, width: int) -> None:
+    page = opened.page
+    page.set_viewport_size({"width": width, "height": 900})
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0
+    # no card's content is wider than the card (tables, figures, long quotes wrap or shrink)
+    over = page.eval_on_selector_all(
+        "main > section", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.id)"
+    )
+    assert over == []
+
+
+@needs_chromium
+def test_the_evidence_table_filters_without_a_script(opened: Opened) -> None:
+    page = opened.page
+    [section] = [s for s in opened.document.sections if s.id == "evidence"]
+    [table] = section.tables
+    status = table.headers.index("check")
+    notes = sum(1 for row in table.rows if row[status] == "assumption or note")
+    assert 0 < notes < len(table.rows)
+    page.click("#evidence-table-assumption-or-note")
+    shown = page.eval_on_selector_all(
+        "#evidence-table tbody tr", "rows => rows.filter(r => r.offsetParent).length"
+    )
+    assert shown == notes
+    page.click("#evidence-table-all")
+    shown = page.eval_on_selector_all(
+        "#evidence-table tbody tr", "rows => rows.filter(r => r.offsetParent).length"
+    )
+    assert shown == len(table.rows)
+    # compact: the table scrolls inside a box instead of filling the page
+    height = page.eval_on_selector("section#evidence .scroll", "e => e.clientHeight")
+    assert height < page.eval_on_selector("#evidence-table", "e => e.scrollHeight")
+
+
 def _hostile_document() -> Document:
     evil = "<x-evil onclick=\"alert('x')\">&amp;</x-evil>"
     section = Section(

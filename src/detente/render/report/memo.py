@@ -150,13 +150,30 @@ def _judgement(row: EvidenceRow) -> str:
     return f"{kind}: {subject}" if subject else kind
 
 
+def _cls(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+
+
 def evidence_section(analysis: Analysis) -> Section:
     rows: Sequence[EvidenceRow] = analysis.evidence
     checks = {(q.source, q.quote): q for q in analysis.quotes}
+    statuses = [_status(r, checks) for r in rows]
+    kinds = [_judgement(r).split(":")[0] for r in rows]
+    classes = tuple(f"{_cls(s)} k-{_cls(k)}" for s, k in zip(statuses, kinds, strict=True))
+    present = list(dict.fromkeys(statuses))
+    filters = tuple((_cls(s), f"{s} ({statuses.count(s)})") for s in present)
+    filters += tuple((f"k-{_cls(k)}", f"{k}s ({kinds.count(k)})") for k in dict.fromkeys(kinds))
     table = Table(
         ("judgement", "quote or note", "source", "check"),
-        tuple((_judgement(r), r.quote or r.note or "", r.source or "", _status(r, checks)) for r in rows),
-        "Evidence (type in the box to filter)",
+        tuple(
+            (_judgement(r), r.quote or r.note or "", r.source or "", st)
+            for r, st in zip(rows, statuses, strict=True)
+        ),
+        "Evidence (choose a filter to show only some rows)",
+        id="evidence-table",
+        filters=filters,
+        row_classes=classes,
+        scroll=True,
     )
     quoted = sum(1 for r in rows if r.quote)
     bad = [q for q in analysis.quotes if not q.ok]
