@@ -409,5 +409,4 @@ def write_report(analysis: Analysis, out_dir: str | Path) -> tuple[Path, Path]:
     The same analysis (same inputs, seed and date) gives byte-identical files.
     """
     document = build_document(analysis)
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
     return write_html(document, out_dir), memo.write_brief(document, analysis, out_dir)

@@ -212,6 +212,9 @@ def brief_lines(analysis: Analysis) -> list[str]:
             )
             + f" ({len(holds)} of {len(stab.concepts)} concepts agree)."
         )
+    else:
+        counts = ", ".join(f"{len(stab.equilibria(k))} under {concept_name(k)}" for k in stab.concepts)
+        out.append(f"Equilibria of the real game: {counts} (no status quo is given, so no paths are traced).")
     hyper = analysis.hypergame
     if hyper is not None and hyper.misperceivers():
         who = ", ".join(c.decision_makers[i].name for i in hyper.misperceivers())
