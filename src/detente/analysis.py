@@ -104,6 +104,8 @@ class ForecastFindings:
     monte_carlo: MonteCarloResult | None
     tornado: tuple[pd.DataFrame, ...]
     model: str
+    stated: int = 0  # inputs with a range the scenario states; the rest of ``space.inputs`` got SPREAD
+    spread: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,12 +127,28 @@ class Analysis:
     robustness: Robustness | None = None
 
 
+SPREAD = (5.0, 5.0, 0.1)
+"""Uncertainty given to every issue-space number the scenario states no range for: ± 5 points on
+positions and on saliences, ± 10 % on capabilities, triangular with the stated value as its mode
+(:meth:`detente.forecast.uncertain.UncertainSpace.with_spread`; the input perturbation of Monte Carlo
+forecasting practice). The scenario's own ranges are kept as stated."""
+
+
+def spread_space(space: UncertainSpace, spread: tuple[float, float, float] = SPREAD) -> UncertainSpace:
+    """Every number of the issue space uncertain: the stated ranges, and ``spread`` for the rest."""
+    position, salience, capability = spread
+    return space.with_spread(position=position, salience=salience, capability=capability)
+
+
 def compile_variant(
-    lines: LineMap,
+    lines: LineMap, spread: tuple[float, float, float] | None = None
 ) -> Callable[[Any], tuple[Conflict, Mapping[int, Perception], UncertainSpace]]:
+    """Scenario data -> (conflict, perceptions, uncertain issue space), the space widened by ``spread``."""
+
     def compile_data(data: Any) -> tuple[Conflict, Mapping[int, Perception], UncertainSpace]:
         scenario = parse_scenario(data, lines, check_interventions=False)
-        return scenario.conflict, perceptions_of(scenario), scenario.issues
+        issues = scenario.issues if spread is None else spread_space(scenario.issues, spread)
+        return scenario.conflict, perceptions_of(scenario), issues
 
     return compile_data
 
@@ -197,6 +215,7 @@ def analyze_scenario(
     date: str | None = None,
     bundles: bool = True,
     ranking_draws: int = RANKING_DRAWS,
+    spread: tuple[float, float, float] = SPREAD,
 ) -> Analysis:
     """Every engine on a scenario: stability, status-quo paths, hypergame, forecast, interventions.
 
@@ -212,7 +231,17 @@ def analyze_scenario(
     progress("Conflict stability", 1, 1)
     perceptions = perceptions_of(scenario)
     hyper = analyze_hypergame(conflict, perceptions, CONCEPTS) if perceptions else None
-    findings = forecast_findings(scenario.issues, runs, seed, progress=progress, workers=workers)
+    widened = spread_space(scenario.issues, spread)
+    findings = forecast_findings(widened, runs, seed, progress=progress, workers=workers)
+    findings = ForecastFindings(
+        findings.space,
+        findings.point,
+        findings.monte_carlo,
+        findings.tornado,
+        findings.model,
+        len(scenario.issues.inputs),
+        spread,
+    )
     report = None
     spec = scenario.spec
     folder = find_sources_dir(scenario, sources_dir)
@@ -223,7 +252,7 @@ def analyze_scenario(
         report = evaluate(
             scenario.data,
             spec.interventions,
-            compile_variant(scenario.lines),
+            compile_variant(scenario.lines, spread),
             spec.outcomes,
             CONCEPTS,
             model=HEADLINE_MODEL,

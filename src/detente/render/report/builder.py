@@ -195,11 +195,18 @@ def _forecast(f: ForecastFindings, scales: dict[str, tuple[str, str]], evidence:
             f"{_fmt(r['q95'])}."
             for r in quantiles
         ]
-        varied = len(f.space.inputs)
+        position, salience, capability = f.spread
+        widened = len(f.space.inputs) - f.stated
         paragraphs.append(
-            f"The Monte Carlo varies the {varied} inputs the scenario gives a range for (low and high); "
-            "inputs given as a single value are held fixed, so the interval shows only the uncertainty "
-            "the scenario states."
+            f"The Monte Carlo varies every number of the issue space: the {f.stated} inputs the scenario "
+            "gives a range for, as stated, and the other "
+            f"{widened} (positions ±{position:g} points, saliences ±{salience:g} points, capabilities "
+            f"±{100 * capability:g}%, triangular around the stated value: an assumption, not a judgement "
+            "from the sources). The point forecast and the interval are different numbers: the point "
+            "forecast keeps every input at its stated value."
+            if widened
+            else f"The Monte Carlo varies the {f.stated} inputs the scenario gives a range for; the point "
+            "forecast keeps every input at its stated value."
         )
     else:
         paragraphs += [

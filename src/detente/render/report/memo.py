@@ -189,12 +189,13 @@ def evidence_section(analysis: Analysis) -> Section:
     return Section("evidence", "Evidence", tuple(text), (table,), terminal=False)
 
 
-def _confidence(width: float) -> str:
+def _sensitivity(width: float) -> str:
+    """How much the input judgements move the forecast (not how right the model is)."""
     if width <= 10:
-        return "high confidence (90% of runs within 10 points)"
+        return "little moved by the uncertain inputs"
     if width <= 25:
-        return "moderate confidence"
-    return "low confidence (a wide spread of runs)"
+        return "moderately sensitive to the uncertain inputs"
+    return "highly sensitive to the uncertain inputs"
 
 
 def brief_lines(analysis: Analysis) -> list[str]:
@@ -235,11 +236,19 @@ def brief_lines(analysis: Analysis) -> list[str]:
             if q:
                 width = float(q[k]["q95"]) - float(q[k]["q05"])
                 text += (
-                    f"; 90% of Monte Carlo runs between {float(q[k]['q05']):.1f} and "
-                    f"{float(q[k]['q95']):.1f}, "
-                    f"{_confidence(width)}"
+                    "; with every input varied, 90% of Monte Carlo runs fall between "
+                    f"{float(q[k]['q05']):.1f} and {float(q[k]['q95']):.1f} ({_sensitivity(width)})"
                 )
             out.append(text + ".")
+    if f is not None:
+        mae = analysis.model_evidence.mae.get(f.model)
+        if mae is not None:
+            out.append(
+                f"Confidence in the forecast figures is low beyond their direction: the {f.model} model's "
+                f"mean absolute error in the back-test on real negotiations (DEU III) is {mae:.1f} points on "
+                "a 0-100 scale, far wider than the Monte Carlo intervals, which show only how much the "
+                "input judgements matter."
+            )
     report = analysis.interventions
     if report is not None and report.ranked:
         top = report.ranked[0]
