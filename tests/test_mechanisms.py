@@ -131,3 +131,12 @@ def test_no_change_is_said_only_when_nothing_moved() -> None:
     for r in _report(OCTOBER).ranked:
         if "No equilibrium moves" in words.summary(_report(OCTOBER), r):
             assert not r.effect.moved()
+
+
+def test_the_sanction_behind_a_change_is_narrated_before_and_after() -> None:
+    """Secondary sanctions: China's leakage stops being stable for China; the words say why, before
+    (no move of China's improves on leaking) and after (an improvement: stop leaking)."""
+    r = _ranked(OCTOBER, "secondary_sanctions")
+    lines = words.reason_sentences(_report(OCTOBER), r, limit=10)
+    china = [x for x in lines if x.startswith("Why it changed for China (real game")]
+    assert china and "Before: From state" in china[0] and "After: From state" in china[0]

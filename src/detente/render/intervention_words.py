@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from detente.conflict.model import Conflict
+from detente.conflict.stability import StabilityResult
 from detente.interventions.evaluate import InterventionReport, OutcomeChange, Ranked
-from detente.interventions.explain import ConceptEffect, StateKey
+from detente.interventions.explain import ConceptEffect, StateKey, state_index
 from detente.interventions.judge import Bundle, OutcomeView, Robustness
 from detente.interventions.mechanism import MechanismChange, OutcomeAssumption
-from detente.render.narrate import concept_name, join_words
+from detente.render.narrate import concept_name, describe_stability, join_words
 
 GAME_WORDS = {
     "real": "the real game",
@@ -103,6 +104,39 @@ def shift_sentences(conflict: Conflict, ranked: Ranked, game: str = "real") -> l
     return out
 
 
+def reason_sentences(report: InterventionReport, ranked: Ranked, limit: int = SHOWN_SHIFTS) -> list[str]:
+    """Why stability changed, in the real game: for up to ``limit`` decision makers, one state whose
+    stability for it changed (a gained or lost equilibrium first), narrated before and after: its
+    improvements from there and the sanctions that deter them (which appeared or disappeared)."""
+    base_h, var_h = report.baseline.hypergame, ranked.assessment.hypergame
+    if base_h is None or var_h is None:
+        return []
+    bc, vc = base_h.conflict, var_h.conflict
+    b_index, v_index = state_index(bc), state_index(vc)
+    candidates: list[tuple[int, str, StateKey, str]] = []
+    for e in ranked.effect.effects:
+        if e.game != "real":
+            continue
+        moved = set(e.gained) | set(e.lost)
+        for sh in e.shifts:
+            candidates.append((0 if sh.state in moved else 1, sh.dm, sh.state, e.concept))
+    out: list[str] = []
+    seen: set[str] = set()
+    for _, dm, key, concept in sorted(candidates, key=lambda c: c[0]):
+        if dm in seen or len(seen) >= limit:
+            continue
+        seen.add(dm)
+        only_b = StabilityResult(bc, {concept: base_h.real.stable[concept]})
+        only_v = StabilityResult(vc, {concept: var_h.real.stable[concept]})
+        before = describe_stability(bc, only_b, b_index[key])[bc.dm_index(dm)]
+        after = describe_stability(vc, only_v, v_index[key])[vc.dm_index(dm)]
+        out.append(
+            f"Why it changed for {dm.replace('_', ' ')} (real game, {concept_name(concept)}). "
+            f"Before: {before} After: {after}"
+        )
+    return out
+
+
 def mechanism_phrase(m: MechanismChange) -> str:
     """One moved item in words."""
     who = m.party.replace("_", " ")
@@ -181,6 +215,7 @@ def explanation(report: InterventionReport, ranked: Ranked, conflict: Conflict) 
     out += equilibrium_sentences(conflict, ranked)
     out += shift_sentences(conflict, ranked, "real")
     out += shift_sentences(conflict, ranked, "hypergame")
+    out += reason_sentences(report, ranked)
     return out
 
 
