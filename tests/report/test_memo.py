@@ -43,3 +43,24 @@ def test_brief_first_provenance_and_no_class_names_or_paths(tmp_path: Path) -> N
     assert "compromise model" in text and "23.2" in text  # the headline model and its back-test figure
     assert "0 = North Korea keeps its whole nuclear programme" in text  # scale ends in the words
     assert "point forecast" in text and "90% of runs" in text
+
+
+def test_monte_carlo_varies_every_number_of_the_issue_space() -> None:
+    scenario = load_scenario(builtin_scenario("dprk_us_2019_10"))
+    analysis = analyze_scenario(
+        scenario, runs=30, seed=1, intervention_runs=0, bundles=False, ranking_draws=0
+    )
+    f = analysis.forecast
+    assert f is not None and f.stated == len(scenario.issues.inputs) > 0
+    b = scenario.issues.base
+    varied = {(u.target, u.actor, u.dim) for u in f.space.inputs}
+    for i in range(b.n_actors):
+        assert ("capability", i, -1) in varied
+        for k in range(b.n_dims):
+            assert ("salience", i, k) in varied
+            lo, hi = b.scale[k]
+            if lo < b.positions[i, k] or b.positions[i, k] < hi:
+                assert ("position", i, k) in varied
+    # the scenario's own ranges are kept as stated
+    stated = {u.label: u.dist for u in scenario.issues.inputs}
+    assert all(u.dist == stated[u.label] for u in f.space.inputs if u.label in stated)
