@@ -140,3 +140,25 @@ def test_the_sanction_behind_a_change_is_narrated_before_and_after() -> None:
     lines = words.reason_sentences(_report(OCTOBER), r, limit=10)
     china = [x for x in lines if x.startswith("Why it changed for China (real game")]
     assert china and "Before: From state" in china[0] and "After: From state" in china[0]
+
+
+def test_the_interventions_package_imports_no_renderer() -> None:
+    """Layering: interventions is an analysis above io and the engines; all words live in render."""
+    import ast
+    from pathlib import Path
+
+    import detente.interventions
+
+    root = Path(detente.interventions.__file__).parent
+    for path in sorted(root.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            assert not any(n.startswith(("detente.render", "detente.cli", "detente.web")) for n in names), (
+                path
+            )

@@ -64,3 +64,15 @@ def test_monte_carlo_varies_every_number_of_the_issue_space() -> None:
     # the scenario's own ranges are kept as stated
     stated = {u.label: u.dist for u in scenario.issues.inputs}
     assert all(u.dist == stated[u.label] for u in f.space.inputs if u.label in stated)
+
+
+def test_the_actors_sentence_lists_as_many_actors_as_it_counts() -> None:
+    from detente.render.report.builder import actors_section
+
+    for name in ("dprk_us_2019_06", "dprk_us_2019_10"):
+        scenario = load_scenario(builtin_scenario(name))
+        text = actors_section(scenario).paragraphs[0]
+        assert text.startswith(f"{len(scenario.spec.actors)} actors and sub-actors")
+        for actor in scenario.spec.actors:
+            label = actor.label if actor.parent is None else actor.label.split(",")[0]
+            assert label in text, actor.name

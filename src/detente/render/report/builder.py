@@ -50,7 +50,14 @@ def actors_section(scenario: Scenario) -> Section:
     actors = scenario.spec.actors
     groups = []
     for top in (a for a in actors if a.parent is None):
-        subs = [a.label.split(",")[0] for a in actors if a.parent == top.name]
+        # every sub-actor, however deep, so the list holds as many actors as the count says
+        names = {top.name}
+        while True:
+            more = {a.name for a in actors if a.parent in names} - names
+            if not more:
+                break
+            names |= more
+        subs = [a.label.split(",")[0] for a in actors if a.name in names and a.name != top.name]
         groups.append(top.label + (f" ({'; '.join(subs)})" if subs else ""))
     text = (
         f"{len(actors)} actors and sub-actors: {'; '.join(groups)}. Decision makers in the graph model: "
