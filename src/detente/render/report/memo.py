@@ -15,7 +15,8 @@ from detente.io.evidence import EvidenceRow
 from detente.io.quotes import QuoteCheck
 from detente.io.yamlio import atomic_write_text
 from detente.render import intervention_words as words
-from detente.render.narrate import concept_name, describe_state
+from detente.render.narrate import concept_name
+from detente.render.report.conflict_sections import short_state
 from detente.render.report.document import Document, Section, Table
 
 GLOSSARY = (
@@ -205,7 +206,7 @@ def brief_lines(analysis: Analysis) -> list[str]:
     if c.status_quo is not None:
         holds = [concept_name(k) for k in stab.concepts if c.status_quo in set(stab.equilibria(k).tolist())]
         out.append(
-            f"The status quo, {describe_state(c, c.status_quo)}, "
+            f"The status quo, {short_state(c, c.status_quo)}, "
             + (
                 f"is stable under {', '.join(holds)} in the real game"
                 if holds
@@ -219,7 +220,7 @@ def brief_lines(analysis: Analysis) -> list[str]:
     hyper = analysis.hypergame
     if hyper is not None and hyper.misperceivers():
         who = ", ".join(c.decision_makers[i].name for i in hyper.misperceivers())
-        held = [describe_state(c, int(s)) for s in hyper.equilibria("seq")][:2]
+        held = [short_state(c, int(s)) for s in hyper.equilibria("seq")][:3]
         out.append(
             f"Misperception: {who} acts on a mistaken view of the game; the hypergame equilibria under SEQ "
             f"include {'; '.join(held) or 'none'}."
@@ -252,7 +253,16 @@ def brief_lines(analysis: Analysis) -> list[str]:
     report = analysis.interventions
     if report is not None and report.ranked:
         top = report.ranked[0]
-        out.append(f"Best-ranked intervention: {top.assessment.title}. {words.summary(report, top)}")
+        rob = analysis.robustness
+        held = (
+            f" It ranks first (alone or tied) in {100 * rob.first.get(top.assessment.name, 0.0):.0f}% of "
+            f"{rob.draws} draws of the preference judgements."
+            if rob is not None and rob.draws
+            else ""
+        )
+        out.append(f"Best-ranked intervention: {top.assessment.title}. {words.summary(report, top)}{held}")
+        warn = [s for s in words.bundle_sentences(report, analysis.bundles) if s.startswith("Warning")]
+        out += warn
         movers = [r.assessment.title for r in report.ranked if r.effect.moved()]
         if movers:
             out.append(
