@@ -254,13 +254,13 @@ def brief_lines(analysis: Analysis) -> list[str]:
     if report is not None and report.ranked:
         top = report.ranked[0]
         rob = analysis.robustness
-        held = (
+        firsts = (
             f" It ranks first (alone or tied) in {100 * rob.first.get(top.assessment.name, 0.0):.0f}% of "
             f"{rob.draws} draws of the preference judgements."
             if rob is not None and rob.draws
             else ""
         )
-        out.append(f"Best-ranked intervention: {top.assessment.title}. {words.summary(report, top)}{held}")
+        out.append(f"Best-ranked intervention: {top.assessment.title}. {words.summary(report, top)}{firsts}")
         warn = [s for s in words.bundle_sentences(report, analysis.bundles) if s.startswith("Warning")]
         out += warn
         movers = [r.assessment.title for r in report.ranked if r.effect.moved()]
