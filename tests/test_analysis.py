@@ -304,6 +304,7 @@ def test_the_document_has_every_section(name: str) -> None:
     doc = document(name)
     by_id = {s.id: s for s in doc.sections}
     expected = [
+        "brief",
         "actors",
         "options",
         "stability",
@@ -311,7 +312,11 @@ def test_the_document_has_every_section(name: str) -> None:
         "hypergame",
         "forecast",
         "interventions",
+        "judged",
+        "timeline",
+        "glossary",
         "evidence",
+        "provenance",
     ]
     assert [s.id for s in doc.sections] == expected
     assert doc.title == a.title and a.scenario is not None and a.scenario.spec.meta.name == doc.title
@@ -329,14 +334,21 @@ def test_the_document_has_every_section(name: str) -> None:
     assert by_id["stability"].details == ()
     [evidence] = by_id["evidence"].tables
     assert len(evidence.rows) == len(a.evidence) > 100
-    assert sum(1 for row in evidence.rows if row[2]) == sum(1 for e in a.evidence if e.quote) > 100
+    assert sum(1 for row in evidence.rows if row[3] != "assumption or note") == sum(
+        1 for e in a.evidence if e.quote
+    )
     # Each intervention ranked, in the table and in words ("1. <title>: <effect>").
     assert a.interventions is not None
     titles = [r.assessment.title for r in a.interventions.ranked]
     assert [row[1] for row in by_id["interventions"].tables[0].rows] == titles
     words = [p for p in by_id["interventions"].paragraphs if p[0].isdigit()]
     assert [p.split(": ", 1)[0] for p in words] == [f"{k}. {t}" for k, t in enumerate(titles, start=1)]
-    assert [s.id for s in doc.sections if not s.terminal] == ["evidence"]
+    assert [s.id for s in doc.sections if not s.terminal] == [
+        "timeline",
+        "glossary",
+        "evidence",
+        "provenance",
+    ]
 
 
 def test_analyze_file_reports_progress_of_the_long_steps() -> None:
@@ -417,7 +429,7 @@ def test_analyze_file_on_a_bare_conflict_yaml(tmp_path: Path) -> None:
     ]
     assert len(a.evidence) == 4
     doc = build_document(a)
-    assert [s.id for s in doc.sections] == ["options", "stability", "paths", "evidence"]
+    assert [s.id for s in doc.sections] == ["brief", "options", "stability", "paths", "glossary", "evidence"]
 
 
 def test_analyze_file_on_a_gmcr_file() -> None:
@@ -435,7 +447,13 @@ def test_analyze_file_on_a_gmcr_file() -> None:
     assert numbers == {"nash": [2, 3], "gmr": [1, 2, 3], "smr": [1, 2, 3], "seq": [2, 3]}
     assert c.status_quo is None and a.status_quo is None
     assert [dm.name for dm in c.decision_makers] == ["Row", "Col"]
-    assert [s.id for s in build_document(a).sections] == ["options", "stability", "evidence"]
+    assert [s.id for s in build_document(a).sections] == [
+        "brief",
+        "options",
+        "stability",
+        "glossary",
+        "evidence",
+    ]
 
 
 def test_analyze_file_rejects_what_it_cannot_read(tmp_path: Path) -> None:

@@ -22,7 +22,6 @@ from detente.errors import InputError
 from detente.interventions.questions import (
     answer_questions,
     perturb,
-    probabilities_document,
     settle,
     write_probabilities,
 )
@@ -30,6 +29,7 @@ from detente.interventions.scoring import score_files
 from detente.io.questions import QuestionSet, QuestionSetSpec
 from detente.io.scenario import Scenario, parse_scenario
 from detente.io.yamlio import LineMap, dump_yaml, parse_yaml, validate_model
+from detente.render.question_words import probabilities_document, reasoning
 
 NOTE = [{"note": "assumption: a test"}]
 
@@ -111,10 +111,11 @@ def test_two_reachable_equilibria_one_matching_gives_one_half() -> None:
     p = probability(pd_data("NN"), {"kind": "conflict", "pattern": "YY"}, samples=0)
     assert p == (0.5, 0.5)
     questions = qset(question("q", {"kind": "conflict", "pattern": "YY"}))
-    [answer] = answer_questions(scenario(pd_data("NN")), questions)
+    scenario_of_answer = scenario(pd_data("NN"))
+    [answer] = answer_questions(scenario_of_answer, questions)
     # States are numbered by code (a adds 1, b adds 2): NN is state 1, YY state 4.
     for words in ("state 1 (no option taken); state 4 (a, b)", "1 of 2 match", "200 samples (seed 2019)"):
-        assert words in answer.reasoning
+        assert words in reasoning(scenario_of_answer, answer)
 
 
 def test_without_swaps_the_samples_agree_with_the_baseline() -> None:
@@ -148,8 +149,9 @@ def test_no_reachable_equilibrium_counts_the_status_quo() -> None:
     settlement = settle(s, samples=0)
     assert settlement.baseline == (s.conflict.status_quo,) and settlement.baseline_stuck
     [answer] = answer_questions(s, qset(question("q", {"kind": "conflict", "pattern": "NN"})), samples=0)
+    scenario_of_answer = s
     assert (answer.probability, answer.baseline) == (1.0, 1.0)
-    assert "no equilibrium is reachable" in answer.reasoning
+    assert "no equilibrium is reachable" in reasoning(scenario_of_answer, answer)
 
 
 def test_swapping_every_pair_reverses_two_statements() -> None:
@@ -241,17 +243,21 @@ def test_progress_counts_conflict_samples_then_monte_carlo_runs() -> None:
 # -- judgement, reasoning, warnings ---------------------------------------------------------------
 def test_judgement_is_the_stated_prior_and_says_so() -> None:
     questions = qset(question("j", {"kind": "judgement", "probability": 0.3}))
-    [answer] = answer_questions(scenario(pd_data()), questions)
+    scenario_of_answer = scenario(pd_data())
+    [answer] = answer_questions(scenario_of_answer, questions)
     assert (answer.probability, answer.baseline, answer.method) == (0.3, 0.3, "judgement")
-    assert "analyst's stated prior" in answer.reasoning and "9 October 2019" in answer.reasoning
+    assert "analyst's stated prior" in reasoning(
+        scenario_of_answer, answer
+    ) and "9 October 2019" in reasoning(scenario_of_answer, answer)
     assert answer.warnings == ()
 
 
 def test_snapshot_after_the_question_closes_is_warned() -> None:
     q = question("old", {"kind": "judgement", "probability": 0.3}, closes="2019-01-31")
     q["opens"] = "2019-01-01"
-    [answer] = answer_questions(scenario(pd_data()), qset(q))
-    assert answer.warnings and "Warning:" in answer.reasoning
+    scenario_of_answer = scenario(pd_data())
+    [answer] = answer_questions(scenario_of_answer, qset(q))
+    assert answer.warnings and "Warning:" in reasoning(scenario_of_answer, answer)
 
 
 # -- bad input ------------------------------------------------------------------------------------

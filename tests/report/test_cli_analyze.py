@@ -14,9 +14,10 @@ from detente.io.scenario import builtin_scenario
 
 GMCR_DATA = Path(__file__).resolve().parents[1] / "conflict" / "data"
 SECTION_IDS = [
-    *("actors", "options", "stability", "paths"),
-    *("hypergame", "forecast", "interventions", "evidence"),
+    *("brief", "actors", "options", "stability", "paths"),
+    *("hypergame", "forecast", "interventions", "judged", "timeline", "glossary", "evidence", "provenance"),
 ]
+HTML_ONLY = {"timeline", "glossary", "evidence", "provenance"}
 
 
 def run(*args: str) -> Result:
@@ -39,11 +40,12 @@ def test_analyze_a_scenario_file(tmp_path: Path) -> None:
     assert report.is_file()
     sections = sections_of(report)
     assert list(sections) == SECTION_IDS
-    # The summary prints every section but the evidence table (HTML only), each under its title.
+    # The summary prints every section but the HTML-only ones, each under its title.
     for sid, title in sections.items():
-        assert (title in result.stdout) == (sid != "evidence"), sid
+        assert (title in result.stdout) == (sid not in HTML_ONLY), sid
     assert "North Korea–US nuclear talks, late June 2019 (after Hanoi)" in result.stdout
-    assert "Monte Carlo: 20 runs of eum, seed 5" in result.stdout
+    assert "Monte Carlo: 20 runs of the compromise model" in result.stdout
+    assert (out / "brief.md").read_text(encoding="utf-8").startswith("# North Korea–US nuclear talks")
     words = " ".join(result.stdout.split())  # the terminal wraps long paragraphs
     assert "NK believed US president likes state" in words
     assert f"HTML report written to {report}" in result.stdout
@@ -63,7 +65,7 @@ def test_analyze_a_gmcr_file(tmp_path: Path) -> None:
     result = run(str(GMCR_DATA / "chicken.gmcr"), "--out", str(out))
     assert result.exit_code == 0, result.output
     # A bare conflict: no actors, perceptions, forecast or interventions; no status quo, so no paths.
-    assert list(sections_of(out / "index.html")) == ["options", "stability", "evidence"]
+    assert list(sections_of(out / "index.html")) == ["brief", "options", "stability", "glossary", "evidence"]
     assert "Stable outcomes" in result.stdout
 
 

@@ -97,8 +97,17 @@ def test_every_section_is_visible_under_its_heading(opened: Opened) -> None:
     page, sections = opened.page, opened.document.sections
     ids = [s.id for s in sections]
     assert ids == [
-        *("actors", "options", "stability", "paths"),
-        *("hypergame", "forecast", "interventions", "evidence"),
+        *("brief", "actors", "options", "stability", "paths"),
+        *(
+            "hypergame",
+            "forecast",
+            "interventions",
+            "judged",
+            "timeline",
+            "glossary",
+            "evidence",
+            "provenance",
+        ),
     ]
     assert page.eval_on_selector_all("main > section", "els => els.map(e => e.id)") == ids
     nav = page.eval_on_selector_all("nav a", "els => els.map(a => [a.getAttribute('href'), a.textContent])")
@@ -150,7 +159,7 @@ def test_the_evidence_table_shows_its_quotes(opened: Opened) -> None:
         table.headers
     )
     assert len(shown) == len(table.rows) > 100
-    quote = table.headers.index("quote")
+    quote = table.headers.index("quote or note")
     quoted = [row for row in shown if row[quote].strip()]
     assert len(quoted) == sum(1 for row in table.rows if row[quote]) > 100
     assert [_text(c) for row in shown for c in row] == [_text(c) for row in table.rows for c in row]
@@ -158,6 +167,43 @@ def test_the_evidence_table_shows_its_quotes(opened: Opened) -> None:
 
 
 # -- the renderers ----------------------------------------------------------------------------------
+@needs_chromium
+@pytest.mark.parametrize("width", [900, 1280])
+def test_no_horizontal_overflow_at_900_px_or_wider(opened: Opened, width: int) -> None:
+    page = opened.page
+    page.set_viewport_size({"width": width, "height": 900})
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0
+    # no card's content is wider than the card (tables, figures, long quotes wrap or shrink)
+    over = page.eval_on_selector_all(
+        "main > section", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.id)"
+    )
+    assert over == []
+
+
+@needs_chromium
+def test_the_evidence_table_filters_without_a_script(opened: Opened) -> None:
+    page = opened.page
+    [section] = [s for s in opened.document.sections if s.id == "evidence"]
+    [table] = section.tables
+    status = table.headers.index("check")
+    notes = sum(1 for row in table.rows if row[status] == "assumption or note")
+    assert 0 < notes < len(table.rows)
+    page.click("#evidence-table-assumption-or-note")
+    shown = page.eval_on_selector_all(
+        "#evidence-table tbody tr", "rows => rows.filter(r => r.offsetParent).length"
+    )
+    assert shown == notes
+    page.click("#evidence-table-all")
+    shown = page.eval_on_selector_all(
+        "#evidence-table tbody tr", "rows => rows.filter(r => r.offsetParent).length"
+    )
+    assert shown == len(table.rows)
+    # compact: the table scrolls inside a box instead of filling the page
+    height = page.eval_on_selector("section#evidence .scroll", "e => e.clientHeight")
+    assert height < page.eval_on_selector("#evidence-table", "e => e.scrollHeight")
+
+
 def _hostile_document() -> Document:
     evil = "<x-evil onclick=\"alert('x')\">&amp;</x-evil>"
     section = Section(

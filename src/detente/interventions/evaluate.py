@@ -19,17 +19,25 @@ against), then the same count for hypergame equilibria whether reachable or not,
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from detente.conflict.hypergame import Perception, analyze_hypergame
+from detente.conflict.hypergame import HypergameResult, Perception, analyze_hypergame
 from detente.conflict.model import Conflict
 from detente.conflict.paths import status_quo_paths
 from detente.conflict.stability import CONCEPTS
 from detente.forecast.montecarlo import run_monte_carlo
 from detente.forecast.uncertain import UncertainSpace
+from detente.interventions.explain import InterventionEffect, StateKey, compare, state_key
+from detente.interventions.mechanism import (
+    MechanismChange,
+    OutcomeAssumption,
+    addressee_parties,
+    judge,
+    mechanism_changes,
+)
 from detente.io.outcomes import OutcomeSpec, outcome_states
 from detente.io.patch import Intervention, apply_intervention
 
@@ -43,7 +51,7 @@ class OutcomeStatus:
     reachable: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assessment:
     """One variant (the baseline or an intervention) analysed."""
 
@@ -54,18 +62,36 @@ class Assessment:
     forecast_median: tuple[float, ...]
     forecast_interval: tuple[tuple[float, float], ...]
     dimensions: tuple[str, ...] = ()
+    hypergame: HypergameResult | None = None
+    expected: Mapping[str, tuple[StateKey, ...]] = field(default_factory=dict)
+    """concept -> hypergame equilibria reachable from the status quo (the outcomes to expect), by options."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Ranked:
+    """One intervention against the baseline: counts, forecast shift, what moved and why."""
+
     assessment: Assessment
     reach_gain: int
     equilibrium_gain: int
     forecast_shift: tuple[float, ...]
-    summary: str
+    effect: InterventionEffect
+    mechanism: tuple[MechanismChange, ...] = ()
+    assumption: OutcomeAssumption | None = None
+    outcome_changes: tuple[OutcomeChange, ...] = ()
 
 
 @dataclass(frozen=True)
+class OutcomeChange:
+    """An outcome of interest whose status changed under some concepts (see :func:`outcome_changes`)."""
+
+    outcome: str
+    change: str  # "reachable", "unreachable", "hypergame_equilibrium", "not_hypergame_equilibrium",
+    # "equilibrium", "not_equilibrium" (the last two: of the real game)
+    concepts: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class InterventionReport:
     baseline: Assessment
     ranked: tuple[Ranked, ...]
@@ -125,32 +151,43 @@ def assess(
         median,
         interval,
         () if issues is None else issues.base.dimensions,
+        hyper,
+        {
+            c: tuple(state_key(conflict, int(s)) for s in hyper.equilibria(c) if reached[int(s)])
+            for c in concepts
+        },
     )
 
 
-def _count(a: Assessment, outcomes: Sequence[OutcomeSpec], field: str) -> int:
+def outcome_count(a: Assessment, outcomes: Sequence[OutcomeSpec], field: str) -> int:
+    """Over (outcome, concept) pairs: +1 per desired and -1 per undesired outcome whose status ``field``
+    (``equilibrium``, ``hypergame_equilibrium`` or ``reachable``) holds."""
     return sum(
         (1 if o.desired else -1) * sum(bool(getattr(st, field)) for st in a.outcomes[o.name].values())
         for o in outcomes
     )
 
 
-def _summary(base: Assessment, a: Assessment, outcomes: Sequence[OutcomeSpec]) -> str:
-    """What changed for each outcome of interest, with the concepts grouped: 'X becomes ... (Nash, SEQ)'."""
-    changes = []
+def outcome_changes(
+    base: Assessment, a: Assessment, outcomes: Sequence[OutcomeSpec]
+) -> tuple[OutcomeChange, ...]:
+    """Per outcome of interest, the concepts under which it became or stopped being a reachable
+    hypergame equilibrium, a hypergame equilibrium, or an equilibrium of the real game."""
+    out: list[OutcomeChange] = []
     for o in outcomes:
         grouped: dict[str, list[str]] = {}
         for concept, st in a.outcomes[o.name].items():
             before = base.outcomes[o.name][concept]
-            if st.reachable != before.reachable:
-                what = "becomes a reachable" if st.reachable else "is no longer a reachable"
-            elif st.hypergame_equilibrium != before.hypergame_equilibrium:
-                what = "becomes an" if st.hypergame_equilibrium else "stops being an"
-            else:
-                continue
-            grouped.setdefault(what, []).append(concept.upper())
-        changes += [f"{o.label} {what} equilibrium ({', '.join(cs)})" for what, cs in grouped.items()]
-    return "; ".join(changes) + "." if changes else "No change to the outcomes of interest under any concept."
+            for attr, yes, no in (
+                ("equilibrium", "equilibrium", "not_equilibrium"),
+                ("hypergame_equilibrium", "hypergame_equilibrium", "not_hypergame_equilibrium"),
+                ("reachable", "reachable", "unreachable"),
+            ):
+                now, was = getattr(st, attr), getattr(before, attr)
+                if now != was:
+                    grouped.setdefault(yes if now else no, []).append(concept)
+        out += [OutcomeChange(o.name, what, tuple(cs)) for what, cs in grouped.items()]
+    return tuple(out)
 
 
 def evaluate(
@@ -179,14 +216,20 @@ def evaluate(
     for k, iv in enumerate(interventions, start=2):
         a = one(iv.name, iv.title, apply_intervention(data, iv.changes))
         shift = tuple(float(x - y) for x, y in zip(a.forecast_median, base.forecast_median, strict=True))
+        assert base.hypergame is not None and a.hypergame is not None
+        moved = tuple(mechanism_changes(data, iv.changes))
+        addressee = getattr(iv, "addressee", None)
         ranked.append(
             Ranked(
                 a,
-                _count(a, outcomes, "reachable") - _count(base, outcomes, "reachable"),
-                _count(a, outcomes, "hypergame_equilibrium")
-                - _count(base, outcomes, "hypergame_equilibrium"),
+                outcome_count(a, outcomes, "reachable") - outcome_count(base, outcomes, "reachable"),
+                outcome_count(a, outcomes, "hypergame_equilibrium")
+                - outcome_count(base, outcomes, "hypergame_equilibrium"),
                 shift,
-                _summary(base, a, outcomes),
+                compare(base.hypergame, a.hypergame, concepts),
+                moved,
+                judge(iv.name, moved, addressee_parties(data, addressee) if addressee else frozenset()),
+                outcome_changes(base, a, outcomes),
             )
         )
         if progress:

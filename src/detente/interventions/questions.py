@@ -18,9 +18,10 @@ answer uses that snapshot's information only:
   :func:`detente.io.scenario.parse_scenario`. The probability is the mean, over the samples, of the
   matching share. Preferences given as an explicit ranking are not perturbed.
 * ``forecast`` (a ``dimension`` and a threshold ``above`` or ``below``): the share of the Monte Carlo
-  runs (:func:`detente.forecast.montecarlo.run_monte_carlo`, model ``eum`` unless the indicator names
-  another, seeded with ``seed``) whose outcome on that dimension lies beyond the threshold; failed
-  runs are left out. The baseline is the point forecast (the inputs at their stated values): 0 or 1.
+  runs (:func:`detente.forecast.montecarlo.run_monte_carlo`, the headline model ``DEFAULT_MODEL``
+  unless the indicator names another, seeded with ``seed``) whose outcome on that dimension lies
+  beyond the threshold; failed runs are left out. The baseline is the point forecast (the inputs at
+  their stated values): 0 or 1.
 * ``judgement``: the analyst's stated probability, labelled as such; probability = baseline.
 
 A conflict or forecast answer with a stated ``prior`` is blended, both the probability and the
@@ -46,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from detente.conflict.hypergame import analyze_hypergame
-from detente.conflict.model import Conflict, match_states, pattern_of
+from detente.conflict.model import match_states
 from detente.conflict.paths import PATH_CONCEPT, status_quo_paths
 from detente.errors import InputError, Problem
 from detente.forecast.models import MODEL_NAMES
@@ -55,25 +56,14 @@ from detente.io.evidence import Evidence
 from detente.io.questions import IndicatorSpec, QuestionSet, QuestionSpec
 from detente.io.scenario import Scenario, parse_scenario, perceptions_of
 from detente.io.yamlio import atomic_write_text, dump_yaml
-from detente.render.narrate import concept_name
 
 SAMPLES = 200
 SWAP = 0.15
 RUNS = 500
 SEED = 2019
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A question's probability (after any blend), its baseline, the reasoning and the method used."""
-
-    id: str
-    title: str
-    probability: float
-    baseline: float
-    reasoning: str
-    method: str
-    warnings: tuple[str, ...] = ()
+DEFAULT_MODEL = "compromise"
+"""The forecast model of a question that names none: the headline model of the main job
+(:data:`detente.analysis.HEADLINE_MODEL`, chosen by back-test evidence), so every comparison uses it."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,117 +213,133 @@ def check_indicators(scenario: Scenario, questions: QuestionSet) -> None:
         raise InputError(problems)
 
 
-# -- words --------------------------------------------------------------------------------------
-def _state_words(conflict: Conflict, s: int) -> str:
-    taken = [o.name for j, o in enumerate(conflict.options) if int(conflict.states[s]) >> j & 1]
-    return f"state {conflict.number(s)} ({', '.join(taken) if taken else 'no option taken'})"
+# -- answers -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConflictBasis:
+    """What a conflict answer rests on (words: :mod:`detente.render.question_words`)."""
+
+    pattern: Any
+    members: frozenset[int]
+    status_quo: int
+    baseline_states: tuple[int, ...]
+    baseline_stuck: bool
+    matched: int
+    samples: int
+    seed: int
+    swap: float
+    model: float
+    top: tuple[tuple[int, float], ...]  # the most likely settling states and their weights
+    stuck: int
 
 
-def _pattern_words(conflict: Conflict, pattern: Any) -> str:
-    if isinstance(pattern, int):
-        return f"the conflict is in state {pattern}"
-    mask, value = pattern_of(pattern, [o.name for o in conflict.options])
-    parts = [
-        f"{o.name} = {'Y' if value >> j & 1 else 'N'}"
-        for j, o in enumerate(conflict.options)
-        if mask >> j & 1
-    ]
-    return " and ".join(parts) if parts else "any state"
+@dataclass(frozen=True)
+class ForecastBasis:
+    """What a forecast answer rests on."""
+
+    model_name: str
+    dimension: str
+    low: float
+    high: float
+    status_quo: float | None
+    side: str  # "above" or "below"
+    threshold: float
+    point: float
+    runs: int
+    seed: int
+    inputs: int
+    failures: int
+    valid: int
+    quantiles: tuple[float, float, float]  # 5%, 50%, 95% of the valid runs (nan when none)
 
 
-def _evidence_words(evidence: Sequence[Evidence]) -> str:
-    parts = [f"“{e.quote}” ({e.source})" if e.quote else str(e.note).strip().rstrip(".") for e in evidence]
-    return "Evidence: " + "; ".join(parts) + "."
+@dataclass(frozen=True)
+class Answer:
+    """A question's probability (after any blend), its baseline, the method and what it rests on."""
+
+    id: str
+    title: str
+    probability: float
+    baseline: float
+    method: str
+    model: float  # before any blend with a prior
+    model_baseline: float
+    basis: ConflictBasis | ForecastBasis | None  # None for an analyst's judgement
+    prior: float | None = None
+    weight: float | None = None
+    late: bool = False  # the snapshot is dated after the question closed
+    snapshot: str = ""
+    as_of: dt.date | None = None
+    closes: dt.date | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Kinds of warning: ``late`` (see :func:`detente.render.question_words.warning_words`)."""
+        return ("late",) if self.late else ()
 
 
-def _percent(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def _header(scenario: Scenario) -> str:
-    meta = scenario.spec.meta
-    return f"From the snapshot '{meta.name}' (information as of {_date(meta.as_of)}) only."
-
-
-def _conflict_answer(
-    scenario: Scenario, ind: IndicatorSpec, settlement: Settlement
-) -> tuple[float, float, list[str]]:
+def _conflict_basis(scenario: Scenario, ind: IndicatorSpec, settlement: Settlement) -> ConflictBasis:
     c = scenario.conflict
     members = frozenset(int(s) for s in match_states(c, ind.pattern if ind.pattern is not None else {}))
     base = matching_share(settlement.baseline, members)
-    sq = c.status_quo
-    assert sq is not None
-    words = [
-        f"Model: the conflict settles at a hypergame equilibrium under {concept_name(PATH_CONCEPT)} (each "
-        "decision maker acting on the game as it perceives it) that the conflict can reach from the "
-        f"status quo, {_state_words(c, sq)}, by unilateral improvements; each such equilibrium is "
-        f"equally likely. The question resolves yes in states where {_pattern_words(c, ind.pattern)}.",
-    ]
-    if settlement.baseline_stuck:
-        reach = "no equilibrium is reachable, so the conflict stays at the status quo"
-    else:
-        reach = "the reachable equilibria are " + "; ".join(_state_words(c, s) for s in settlement.baseline)
-    matched = sum(s in members for s in settlement.baseline)
-    words.append(
-        f"With the snapshot's judgements as written, {reach}: {matched} of {len(settlement.baseline)} "
-        f"match, so the baseline is {_percent(base)}."
-    )
+    assert c.status_quo is not None
     model = base
-    n = len(settlement.samples)
-    if n:
+    top: tuple[tuple[int, float], ...] = ()
+    if settlement.samples:
         model = float(np.mean([matching_share(states, members) for states in settlement.samples]))
-        top = sorted(state_weights(settlement).items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        likely = "; ".join(f"{_state_words(c, s)} {_percent(w)}" for s, w in top)
-        words.append(
-            f"Judgement uncertainty: in {n} samples (seed {settlement.seed}) each adjacent pair of every "
-            f"decision maker's and every perception's priority statements was swapped with probability "
-            f"{settlement.swap:g}; the expected share of matching states is {_percent(model)}. Most likely "
-            f"settling states: {likely}."
-            + (
-                f" In {settlement.stuck} samples no equilibrium was reachable and the status quo counted."
-                if settlement.stuck
-                else ""
-            )
-        )
-    return model, base, words
+        top = tuple(sorted(state_weights(settlement).items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+    return ConflictBasis(
+        ind.pattern,
+        members,
+        c.status_quo,
+        settlement.baseline,
+        settlement.baseline_stuck,
+        sum(s in members for s in settlement.baseline),
+        len(settlement.samples),
+        settlement.seed,
+        settlement.swap,
+        model,
+        top,
+        settlement.stuck,
+    )
 
 
-def _forecast_answer(
+def _forecast_basis(
     scenario: Scenario, ind: IndicatorSpec, mc: MonteCarloResult
-) -> tuple[float, float, list[str]]:
+) -> tuple[ForecastBasis, float, float]:
     space = scenario.issues.base
     assert ind.dimension is not None
     d = space.dimensions.index(ind.dimension)
     low, high = space.scale[d]
     side, threshold = ("above", ind.above) if ind.above is not None else ("below", ind.below)
+    assert threshold is not None
     col = mc.outcomes[:, d]
     valid = col[~np.isnan(col)]
     point = float(mc.point_outcome[d])
     base = float(beyond(np.array([point]), ind)[0])
-    words = [
-        f"Model: the {mc.model} forecast of where the issue '{ind.dimension}' settles, on its scale "
-        f"{low:g}–{high:g}"
-        + (f" (status quo {space.status_quo[d]:g})" if space.status_quo is not None else "")
-        + f"; the question resolves yes if the outcome is {side} {threshold:g}.",
-        f"Point forecast (every input at its stated value): {point:.1f}, so the baseline is "
-        f"{_percent(base)}.",
-    ]
-    if valid.size == 0:
-        words.append(f"All {mc.n} Monte Carlo runs failed; the baseline stands.")
-        return base, base, words
-    model = float(beyond(valid, ind).mean())
-    lo, mid, hi = (float(v) for v in np.quantile(valid, (0.05, 0.5, 0.95)))
-    words.append(
-        f"Monte Carlo: {mc.n} runs (seed {mc.seed}) over the {len(mc.labels)} uncertain inputs; the "
-        f"outcome's median is {mid:.1f} (90% interval {lo:.1f}–{hi:.1f}) and {_percent(model)} of the "
-        f"runs lie {side} {threshold:g}."
-        + (f" {mc.failures} failed runs are left out." if mc.failures else "")
+    model = base
+    q = (float("nan"), float("nan"), float("nan"))
+    if valid.size:
+        model = float(beyond(valid, ind).mean())
+        lo, mid, hi = (float(v) for v in np.quantile(valid, (0.05, 0.5, 0.95)))
+        q = (lo, mid, hi)
+    basis = ForecastBasis(
+        mc.model,
+        ind.dimension,
+        float(low),
+        float(high),
+        float(space.status_quo[d]) if space.status_quo is not None else None,
+        side,
+        float(threshold),
+        point,
+        mc.n,
+        mc.seed,
+        len(mc.labels),
+        mc.failures,
+        int(valid.size),
+        (q[0], q[1], q[2]),
     )
-    return model, base, words
+    return basis, model, base
 
 
 def answer_question(
@@ -341,47 +347,53 @@ def answer_question(
     question: QuestionSpec,
     settlement: Settlement | None,
     monte_carlo: Mapping[str, MonteCarloResult],
+    default_model: str = DEFAULT_MODEL,
 ) -> Answer:
     """One question's answer (see module doc); ``settlement`` / ``monte_carlo`` as its kind needs."""
     ind = question.indicator
     if ind is None:
         raise ValueError(f"question {question.id!r} has no indicator")
-    words = [_header(scenario)]
+    basis: ConflictBasis | ForecastBasis | None
     if ind.kind == "judgement":
         assert ind.probability is not None
         model = base = ind.probability
-        words.append(
-            f"The model does not speak to this question: {_percent(model)} is the analyst's stated "
-            "prior (a judgement, not a model result)."
-        )
+        basis = None
         method = "judgement"
     elif ind.kind == "conflict":
         assert settlement is not None
-        model, base, found = _conflict_answer(scenario, ind, settlement)
-        words += found
+        basis = _conflict_basis(scenario, ind, settlement)
+        model, base = basis.model, matching_share(settlement.baseline, basis.members)
         method = "conflict"
     else:
-        model, base, found = _forecast_answer(scenario, ind, monte_carlo[ind.model])
-        words += found
-        method = f"forecast ({ind.model})"
+        name = forecast_model(ind, default_model)
+        basis, model, base = _forecast_basis(scenario, ind, monte_carlo[name])
+        method = f"forecast ({name})"
     probability, baseline = ind.blend(model), ind.blend(base)
     if ind.prior is not None and ind.weight is not None:
-        words.append(
-            f"Blended with the stated prior: {ind.weight:g} × model {_percent(model)} + {1 - ind.weight:g} × "
-            f"prior {_percent(ind.prior)} = {_percent(probability)} (baseline {_percent(baseline)})."
-        )
         method += " + prior"
-    words.append(_evidence_words(ind.evidence))
-    warnings = []
-    as_of = scenario.spec.meta.as_of
-    if as_of > question.closes:
-        warnings.append(
-            f"the snapshot ({_date(as_of)}) is dated after the question closed "
-            f"({_date(question.closes)}): it may hold what the question asks about"
-        )
-    words += [f"Warning: {w}." for w in warnings]
-    reasoning = " ".join(words)
-    return Answer(question.id, question.title, probability, baseline, reasoning, method, tuple(warnings))
+    meta = scenario.spec.meta
+    return Answer(
+        question.id,
+        question.title,
+        probability,
+        baseline,
+        method,
+        model,
+        base,
+        basis,
+        ind.prior,
+        ind.weight,
+        meta.as_of > question.closes,
+        meta.name,
+        meta.as_of,
+        question.closes,
+        tuple(ind.evidence),
+    )
+
+
+def forecast_model(ind: IndicatorSpec, default_model: str = DEFAULT_MODEL) -> str:
+    """The indicator's model when the question file names one, else ``default_model`` (the headline)."""
+    return ind.model if "model" in ind.model_fields_set else default_model
 
 
 def answer_questions(
@@ -392,6 +404,7 @@ def answer_questions(
     runs: int = RUNS,
     seed: int = SEED,
     progress: Callable[[int, int], None] | None = None,
+    default_model: str = DEFAULT_MODEL,
 ) -> tuple[Answer, ...]:
     """Every question's probability from the snapshot ``scenario`` (see module doc), in file order.
 
@@ -403,7 +416,7 @@ def answer_questions(
     check_indicators(scenario, questions)
     indicators = [q.indicator for q in questions.spec.questions if q.indicator is not None]
     needs_conflict = any(i.kind == "conflict" for i in indicators)
-    models = sorted({i.model for i in indicators if i.kind == "forecast"})
+    models = sorted({forecast_model(i, default_model) for i in indicators if i.kind == "forecast"})
     total = (samples if needs_conflict else 0) + runs * len(models)
 
     def report(offset: int) -> Callable[[int, int], None] | None:
@@ -418,56 +431,12 @@ def answer_questions(
         m: run_monte_carlo(scenario.issues, m, runs, seed=seed, workers=1, progress=report(first + k * runs))
         for k, m in enumerate(models)
     }
-    return tuple(answer_question(scenario, q, settlement, mc) for q in questions.spec.questions)
+    return tuple(
+        answer_question(scenario, q, settlement, mc, default_model) for q in questions.spec.questions
+    )
 
 
 # -- the probabilities file ---------------------------------------------------------------------
-def probabilities_document(
-    answers: Sequence[Answer],
-    scenario: Scenario,
-    questions: QuestionSet,
-    samples: int = SAMPLES,
-    swap: float = SWAP,
-    runs: int = RUNS,
-    seed: int = SEED,
-) -> dict[str, Any]:
-    """The probabilities file's content, in the form :mod:`detente.interventions.scoring` reads.
-
-    Top level: the day it was written, the snapshot (name, file name, ``as_of``), the question set,
-    the method and its seeds; ``questions``: id -> probability, baseline, method, reasoning (and
-    warnings, if any).
-    """
-    entries: dict[str, Any] = {}
-    for a in answers:
-        entry: dict[str, Any] = {
-            "title": a.title,
-            "probability": round(a.probability, 4),
-            "baseline": round(a.baseline, 4),
-            "method": a.method,
-            "reasoning": a.reasoning,
-        }
-        if a.warnings:
-            entry["warnings"] = list(a.warnings)
-        entries[a.id] = entry
-    return {
-        "written": dt.date.today().isoformat(),
-        "snapshot": scenario.spec.meta.name,
-        "snapshot_file": Path(scenario.path).name,
-        "as_of": scenario.spec.meta.as_of.isoformat(),
-        "question_set": questions.spec.name,
-        "questions_file": Path(questions.lines.file).name,
-        "method": {
-            "concept": PATH_CONCEPT,
-            "samples": samples,
-            "swap": swap,
-            "seed": seed,
-            "monte_carlo_runs": runs,
-            "monte_carlo_seed": seed,
-        },
-        "questions": entries,
-    }
-
-
 def write_probabilities(path: str | Path, document: Mapping[str, Any]) -> None:
     """Write a probabilities document as YAML, atomically (the file is whole or untouched)."""
     text = dump_yaml(dict(document))

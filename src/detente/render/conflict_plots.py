@@ -27,9 +27,11 @@ DM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
 def figure_svg(fig: Figure) -> str:
-    """The figure as inline SVG text (closes the figure)."""
+    """The figure as inline SVG text (closes the figure); the same figure always gives the same bytes."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    # Byte-identical output for the same inputs: fixed ids (hash salt) and no creation date.
+    with matplotlib.rc_context({"svg.hashsalt": "detente"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg") :]

@@ -15,13 +15,18 @@ _DIRECTION = {Direction.BOTH: "both ways", Direction.FORWARD: "only forward", Di
 
 
 def short_state(conflict: Conflict, s: int) -> str:
-    """``state 5: NK takes offer; US takes relief``: the options taken, by decision maker, by name."""
+    """``state 5 (NK: the Yongbyon offer; US president: sanctions relief)``: the options taken, by
+    decision maker, in words (the option's label, else its name with underscores as spaces)."""
     values = conflict.option_values(s)
     parts = []
     for dm in conflict.decision_makers:
-        taken = [conflict.options[j].name for j in dm.options if values[conflict.options[j].name]]
+        taken = [
+            conflict.options[j].label or conflict.options[j].name.replace("_", " ")
+            for j in dm.options
+            if values[conflict.options[j].name]
+        ]
         if taken:
-            parts.append(f"{dm.name}: {', '.join(taken)}")
+            parts.append(f"{dm.name.replace('_', ' ')}: {', '.join(taken)}")
     return f"state {conflict.number(s)} ({'; '.join(parts) if parts else 'no option taken'})"
 
 

@@ -16,6 +16,10 @@ class Table:
     caption: str = ""
     terminal: bool = True  # also printed in the terminal summary
     collapsed: bool = False  # folded away in the HTML report until opened
+    id: str = ""  # an HTML id, needed for filters
+    filters: tuple[tuple[str, str], ...] = ()  # (class, label): HTML filter buttons (no script: CSS :has)
+    row_classes: tuple[str, ...] = ()  # per row, space-separated classes the filters select on
+    scroll: bool = False  # in the HTML report, a box of limited height that scrolls
 
 
 @dataclass(frozen=True)
