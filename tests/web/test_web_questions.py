@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from detente.interventions.questions import RUNS, SAMPLES, SEED, SWAP, answer_questions
 from detente.io.questions import builtin_questions, load_questions
 from detente.io.scenario import load_scenario
+from detente.render.question_words import reasoning
 from tests.web.conftest import REPO, builtin_id, run, wait
 
 SNAPSHOT = "dprk_us_2019_10"
@@ -34,7 +35,7 @@ def test_the_run_gives_what_the_engine_gives_and_scores_it(client: TestClient) -
     result = done["result"]
     assert [(a.id, a.probability, a.baseline, a.method) for a in direct] == [a[:4] for a in _answers(result)]
     # The reasoning names the snapshot by its title, never by where it was read from.
-    assert [a.reasoning for a in direct] == [a[4] for a in _answers(result)]
+    assert [reasoning(scenario, a) for a in direct] == [a[4] for a in _answers(result)]
     # Brier (1950): mean of (p - o)^2 over the questions, o = 1 when it resolved yes; the outcomes are
     # read here straight from the resolutions file.
     raw = yaml.safe_load((REPO / "questions" / f"{SET}_resolutions.yaml").read_text(encoding="utf-8"))

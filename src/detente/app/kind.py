@@ -111,3 +111,5 @@ class RunKind(Generic[P, R]):
     """Loader options for forecast data files: ``format`` (force a format), ``issue`` (pick one case)."""
     documents: Mapping[str, CliOption] = field(default_factory=dict)
     """Further input files the command line may name, by key in :attr:`Execution.documents`."""
+    exit_status: Callable[[Any], int] | None = None
+    """The command line's exit status for a finished run (e.g. 1 when a check fails); default 0."""

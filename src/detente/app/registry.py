@@ -91,6 +91,12 @@ ENTRIES: tuple[Entry, ...] = (
         "detente.app.scenario_kinds:QUESTIONS",
     ),
     Entry(
+        "check",
+        ("check",),
+        "Verify a scenario's quotes against their sources; flag interventions that assume their own outcome.",
+        "detente.app.scenario_kinds:CHECK",
+    ),
+    Entry(
         "report",
         ("analyze",),
         "Analyse a scenario with every engine; print a summary and write the HTML report.",

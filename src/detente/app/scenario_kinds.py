@@ -207,15 +207,15 @@ def _questions(doc: Document, p: QuestionsParams, ex: Execution) -> Answers:
 
 
 def _questions_json(doc: Document, p: QuestionsParams, r: Answers) -> Json:
-    from detente.interventions.questions import probabilities_document
     from detente.interventions.scoring import score
     from detente.render.conflict_json import SCHEMA_VERSION
+    from detente.render.question_words import answer_json, probabilities_document
     from detente.render.scenario_json import score_json
 
     document = probabilities_document(r.answers, doc.scenario, r.questions, p.samples, p.swap, p.runs, p.seed)
     out: Json = {"schema_version": SCHEMA_VERSION, "kind": "questions", **document}
     out["title"] = r.questions.spec.name
-    out["answers"] = [{**vars(a), "warnings": list(a.warnings)} for a in r.answers]
+    out["answers"] = [answer_json(doc.scenario, a) for a in r.answers]
     known = {a.id: r.outcomes[a.id] for a in r.answers if r.outcomes and a.id in r.outcomes}
     out["outcomes"] = known
     out["scores"] = (
@@ -239,8 +239,8 @@ def _questions_terminal(doc: Document, p: QuestionsParams, r: Answers, out: Cons
 
 def write_probabilities(doc: Document, p: QuestionsParams, r: Answers, path: Path) -> None:
     """The probabilities file (what ``detente score`` reads), written atomically."""
-    from detente.interventions.questions import probabilities_document
     from detente.interventions.questions import write_probabilities as write
+    from detente.render.question_words import probabilities_document
 
     write(
         path, probabilities_document(r.answers, doc.scenario, r.questions, p.samples, p.swap, p.runs, p.seed)
@@ -335,6 +335,7 @@ def _report(doc: Document, p: ReportParams, ex: Execution) -> Report:
             intervention_runs=min(p.runs, p.intervention_runs),
             progress=step,
             workers=ex.workers,
+            sources_dir=ex.documents.get("sources"),
         )
     else:
         assert doc.conflict is not None
@@ -376,9 +377,9 @@ def report_figures(doc: Document, p: ReportParams, r: Report) -> dict[str, str]:
 
 def write_report(doc: Document, p: ReportParams, r: Report, path: Path) -> None:
     """The HTML report written to ``path/index.html`` (atomically)."""
-    from detente.render.report.html import write_html
+    from detente.render.report.builder import write_report as write
 
-    write_html(r.document, path)
+    write(r.analysis, path)
 
 
 REPORT = RunKind(
@@ -392,6 +393,7 @@ REPORT = RunKind(
     terminal=_report_terminal,
     figures=report_figures,
     command=("analyze",),
+    documents={"sources": CliOption(("--sources",), "The folder of the source texts the quotes come from.")},
     cli={"runs": CliOption(("--mc",)), "intervention_runs": CliOption(("--intervention-mc",))},
     writer=Writer(
         CliOption(("--out",), "Folder for the HTML report."),
@@ -401,4 +403,49 @@ REPORT = RunKind(
     ),
     execution=("workers",),
     default_document=builtin_scenario_path,
+)
+
+
+# -- checks -------------------------------------------------------------------------------------
+class CheckParams(Params):
+    """Verify every quote of a scenario against its source texts, and flag interventions that assume
+    their own outcome (they only rewrite the preferences of the party they are meant to move)."""
+
+    kind: Literal["check"] = "check"
+
+
+def _check(doc: Document, p: CheckParams, ex: Execution) -> Any:
+    from detente.analysis import check_scenario
+
+    return check_scenario(doc.scenario, ex.documents.get("sources"))
+
+
+def _check_json(doc: Document, p: CheckParams, result: Any) -> Json:
+    from detente.render.check_words import check_json
+    from detente.render.conflict_json import SCHEMA_VERSION
+
+    return {"schema_version": SCHEMA_VERSION, "kind": "check", **check_json(result)}
+
+
+def _check_terminal(doc: Document, p: CheckParams, result: Any, out: Console) -> None:
+    from detente.render.check_words import check_lines
+    from detente.render.terminal_conflict import print_lines
+
+    print_lines(check_lines(result), out)
+
+
+CHECK = RunKind(
+    name="check",
+    title="detente check",
+    params=CheckParams,
+    reads=SCENARIOS,
+    run=_check,
+    to_json=_check_json,
+    terminal=_check_terminal,
+    command=("check",),
+    default_document=builtin_scenario_path,
+    documents={
+        "sources": CliOption(("--sources",), "The folder of the source texts (default: found beside).")
+    },
+    exit_status=lambda result: 0 if result.ok else 1,
 )

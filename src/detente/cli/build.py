@@ -240,6 +240,9 @@ def build(kind: RunKind[Any, Any], summary: str = "") -> Callable[..., None]:
         if write_to is not None and kind.writer is not None and kind.writer.message and not json_out:
             target = Path(write_to) / "index.html" if kind.writer.default is not None else Path(write_to)
             console().print(f"\n{kind.writer.message} {target}", markup=False)
+        status = kind.exit_status(out.result) if kind.exit_status is not None else 0
+        if status:
+            raise typer.Exit(status)
 
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}

@@ -9,6 +9,7 @@ from detente.interventions.evaluate import Assessment, InterventionReport
 from detente.interventions.scoring import ScoreCard
 from detente.io.scenario import Scenario
 from detente.render.conflict_json import SCHEMA_VERSION
+from detente.render.intervention_json import ranked_json
 
 
 def _statuses(a: Assessment, outcome: str) -> dict[str, dict[str, bool]]:
@@ -57,7 +58,7 @@ def interventions_json(scenario: Scenario, report: InterventionReport) -> dict[s
                 "reach_gain": r.reach_gain,
                 "equilibrium_gain": r.equilibrium_gain,
                 "forecast_shift": dict(zip(dims, r.forecast_shift, strict=False)),
-                "summary": r.summary,
+                **ranked_json(report, r),
                 **_assessment_json(r.assessment, dims),
             }
             for k, r in enumerate(report.ranked, start=1)

@@ -13,7 +13,9 @@ from detente.interventions.questions import Answer
 from detente.interventions.scoring import ScoreCard
 from detente.io.questions import QuestionSet
 from detente.io.scenario import Scenario
+from detente.render import intervention_words as words
 from detente.render.narrate import concept_name
+from detente.render.question_words import reasoning
 
 
 def _signed(x: float) -> str:
@@ -61,7 +63,7 @@ def print_interventions(scenario: Scenario, report: InterventionReport, out: Con
             f"{r.reach_gain:+d}",
             f"{r.equilibrium_gain:+d}",
             *shifts,
-            Text(r.summary),
+            Text(words.summary(report, r)),
         )
     out.print(table)
     concepts = ", ".join(concept_name(c) for c in report.concepts)
@@ -95,7 +97,8 @@ def print_interventions(scenario: Scenario, report: InterventionReport, out: Con
             f" The forecast median moves: {', '.join(moved)}." if moved else " The forecast does not move."
         )
         out.print(
-            f"\n{k}. {a.title} ({a.name}, addressed to {addressee.get(a.name, '?')}). {r.summary}"
+            f"\n{k}. {a.title} ({a.name}, addressed to {addressee.get(a.name, '?')}). "
+            + words.summary(report, r)
             + (forecast_words if forecast else ""),
             markup=False,
         )
@@ -115,7 +118,7 @@ def print_questions(
     out.print(table)
     for a in answers:
         out.print(f"\n{a.title} — {a.probability:.3f}", style="bold", markup=False)
-        out.print(a.reasoning, markup=False)
+        out.print(reasoning(scenario, a), markup=False)
 
 
 def print_scores(card: ScoreCard, out: Console) -> None:
