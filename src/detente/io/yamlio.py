@@ -112,7 +112,8 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
-def _surrogate_problem(text: str) -> str | None:
+def lone_surrogate(text: str) -> str | None:
+    """What is wrong with ``text`` if it holds a lone surrogate (``"\\ud800"`` in YAML or JSON), else None."""
     found = _SURROGATE.search(text)
     if found is None:
         return None
@@ -159,7 +160,7 @@ class _Loader(yaml.SafeLoader):
             )
         tag = getattr(event, "tag", None)
         if isinstance(event, yaml.ScalarEvent):
-            bad = _surrogate_problem(event.value)
+            bad = lone_surrogate(event.value)
             if bad is not None:
                 self._refuse(event.start_mark, bad)
             if tag is not None and tag != "!":
