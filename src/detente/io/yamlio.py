@@ -377,7 +377,8 @@ def describe_errors(exc: ValidationError, model: type[BaseModel], data: Any, lin
         options = list(dict.fromkeys(wants))
         text = options[0] if len(options) == 1 else ", ".join(options[:-1]) + ", or " + options[-1]
         problems.append(lines.problem(loc, f"expected {text}; found {_kind(value)}"))
-    return list(dict.fromkeys(problems)) or [lines.problem((), "invalid")]
+    unique = sorted(dict.fromkeys(problems), key=lambda p: p.line or 0)  # in file order
+    return unique or [lines.problem((), "invalid")]
 
 
 _MISSING = object()
