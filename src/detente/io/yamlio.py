@@ -7,6 +7,7 @@ the YAML node tree, which PyYAML's safe composer gives us alongside the plain da
 from __future__ import annotations
 
 import codecs
+import contextlib
 import math
 import os
 import re
@@ -634,9 +635,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
         remove_stale_temp_files(home)
         if home != target.parent:
             remove_stale_temp_files(target.parent) if target.parent.exists() else None
-        tmp = home / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-        os.close(fd)
+        name = home / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies
+        tmp = name
         write(tmp)
         for folder in reversed([target.parent, *target.parent.parents]):
             if not folder.exists():
@@ -644,10 +645,11 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
                 made.append(folder)
         os.replace(tmp, target)
     except BaseException as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        for folder in reversed(made):
-            folder.rmdir()
+        with contextlib.suppress(OSError):
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            for folder in reversed(made):
+                folder.rmdir()
         if isinstance(exc, OSError):
             reason = exc.strerror or str(exc)
             raise InputError([Problem(str(target), None, "", f"cannot write: {reason}")]) from exc
