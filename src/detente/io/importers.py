@@ -801,6 +801,10 @@ def validate_directory(
                 ValidationRow(name, "input error", 0, "-", message, time.perf_counter() - start, True)
             )
             continue
+        except Exception as exc:  # an importer crashing is what validation exists to find
+            message = f"FAILED {type(exc).__name__}: {shorten(str(exc), 200)}"
+            rows.append(ValidationRow(name, "import", 0, "-", message, time.perf_counter() - start, False))
+            continue
         n_actors = max(c.space.n_actors for c in imported.cases)
         for model in models or MODEL_NAMES:
             run = get(model)
