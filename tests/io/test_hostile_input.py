@@ -303,3 +303,11 @@ def test_a_failed_write_in_a_fresh_folder_leaves_no_folder(tmp_path: Path) -> No
     with pytest.raises(KeyboardInterrupt):
         atomic_write(tmp_path / "a" / "b" / "out.txt", fail)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("encoding", ["UTF1e15", "shift_jis"])
+def test_an_xml_encoding_that_cannot_be_read_is_an_input_error(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "enc.xml"
+    path.write_text(f'<?xml version="1.0" encoding="{encoding}"?>\n<Scenario/>\n', encoding="utf-8")
+    [problem] = _problems(import_file, path)
+    assert problem.startswith(f"{path}:1: the XML declaration names an encoding that cannot be read")

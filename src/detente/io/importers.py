@@ -370,6 +370,9 @@ def _parse_xml(path: Path) -> _Node:
     except expat.ExpatError as exc:
         reason = expat.ErrorString(exc.code) if exc.code else str(exc)
         raise InputError([Problem(str(path), exc.lineno, "", f"malformed XML: {reason}")]) from exc
+    except (LookupError, ValueError) as exc:  # an encoding expat or Python does not know
+        message = f"the XML declaration names an encoding that cannot be read ({shorten(str(exc), 80)})"
+        raise InputError([Problem(str(path), 1, "", message)]) from exc
     return root
 
 
