@@ -279,8 +279,9 @@ def test_a_write_killed_midway_leaves_no_folder_and_its_temp_file_is_removed_nex
     assert not (tmp_path / "fresh").exists()
     [stale] = [p.name for p in tmp_path.iterdir()]
     assert stale.startswith(".out.txt.") and stale.endswith(TEMP_SUFFIX)
-    atomic_write_text(tmp_path / "other.txt", "next run")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.txt"]
+    target.parent.mkdir(parents=True)  # by now the folder exists: the next write of out.txt clears it
+    atomic_write_text(target, "next run")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh"] and target.read_text() == "next run"
 
 
 def test_only_temp_files_of_dead_or_old_writers_are_removed(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import glob
 import math
 import os
 import re
@@ -584,17 +585,20 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temp_files(folder: str | Path) -> list[Path]:
+def remove_stale_temp_files(folder: str | Path, name: str | None = None) -> list[Path]:
     """Delete the temporary files that writes killed mid-way left in ``folder``; return them.
 
     A temporary file is stale when the process that wrote it (its id is in the name) is gone, or when
     it is older than :data:`STALE_AFTER`. Files of a live writer are left alone, so two runs writing
-    into the same folder do not disturb each other.
+    into the same folder do not disturb each other. With ``name``, only temporary files of that
+    target name are considered.
     """
     removed: list[Path] = []
     now = time.time()
     try:
-        candidates = list(Path(folder).glob(f".*{TEMP_SUFFIX}"))
+        candidates = list(
+            Path(folder).glob(f".{'*' if name is None else glob.escape(name) + '.*'}{TEMP_SUFFIX}")
+        )
     except OSError:
         return removed
     for path in candidates:
@@ -633,8 +637,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
         while not home.exists() and home != home.parent:
             home = home.parent
         remove_stale_temp_files(home)
-        if home != target.parent:
-            remove_stale_temp_files(target.parent) if target.parent.exists() else None
+        for folder in [target.parent, *target.parent.parents][:8]:  # earlier runs' temp files of
+            if folder != home and folder.is_dir():  # this target, made before its folder existed
+                remove_stale_temp_files(folder, target.name)
         name = home / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
         os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies
         tmp = name
