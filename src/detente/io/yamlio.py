@@ -507,10 +507,16 @@ def _message(err: Mapping[str, Any], loc: Loc, model: type[BaseModel] | None, da
         return f"expected {_EXPECTED[kind]}; found {_kind(value)}"
     if kind == "literal_error":
         return f"expected {_one_of(str(ctx.get('expected', 'the listed values')))}; found {_kind(value)}"
+    if kind == "too_short" and "min_length" in ctx:
+        return f"needs at least {ctx['min_length']} item(s); found {ctx.get('actual_length', 'fewer')}"
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else str(err.get("msg", "too short"))
     text = str(err.get("msg", "invalid"))
     for prefix in ("Value error, ", "Assertion failed, "):
         text = text.removeprefix(prefix)
     text = re.sub(r" or instance of \w+", "", text)
+    if text.startswith("Input should be") and isinstance(value, str | int | float | bool):
+        text = f"{text}; found {_kind(value)}"
     return text.replace("Input should be", "should be")
 
 
