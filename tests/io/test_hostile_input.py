@@ -312,3 +312,10 @@ def test_an_xml_encoding_that_cannot_be_read_is_an_input_error(tmp_path: Path, e
     path.write_text(f'<?xml version="1.0" encoding="{encoding}"?>\n<Scenario/>\n', encoding="utf-8")
     [problem] = _problems(import_file, path)
     assert problem.startswith(f"{path}:1: the XML declaration names an encoding that cannot be read")
+
+
+def test_a_json_number_too_long_to_convert_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "long.gmcr"
+    path.write_text('{"options": [' + "1" * 5001 + "]}\n", encoding="utf-8")
+    [problem] = _problems(load_gmcr, path)
+    assert problem.startswith(f"{path}: malformed JSON: a number has too many digits to read")

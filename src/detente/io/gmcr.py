@@ -65,6 +65,7 @@ from detente.io.yamlio import (
     format_loc,
     lone_surrogate,
     read_text,
+    shorten,
     shown,
     validate_model,
     visible,
@@ -297,6 +298,11 @@ def _parse_json(text: str, file: str) -> tuple[Any, LineMap]:
         raise InputError([Problem(file, None, "", f"malformed JSON: {exc}")]) from exc
     except RecursionError as exc:
         raise InputError([Problem(file, None, "", "malformed JSON: nested too deeply")]) from exc
+    except ValueError as exc:  # a number of more than 4,300 digits, which Python will not convert
+        message = "a number has too many digits to read (at most 4,300)"
+        if "digits" not in str(exc):
+            message = shorten(str(exc), 80)
+        raise InputError([Problem(file, None, "", f"malformed JSON: {message}")]) from exc
     for loc, value in _strings(data):
         message = lone_surrogate(value)
         if message is not None:
