@@ -299,14 +299,14 @@ def _parse_json(text: str, file: str) -> tuple[Any, LineMap]:
     except RecursionError as exc:
         raise InputError([Problem(file, None, "", "malformed JSON: nested too deeply")]) from exc
     except ValueError as exc:  # a number of more than 4,300 digits, which Python will not convert
-        message = "a number has too many digits to read (at most 4,300)"
+        reason = "a number has too many digits to read (at most 4,300)"
         if "digits" not in str(exc):
-            message = shorten(str(exc), 80)
-        raise InputError([Problem(file, None, "", f"malformed JSON: {message}")]) from exc
+            reason = shorten(str(exc), 80)
+        raise InputError([Problem(file, None, "", f"malformed JSON: {reason}")]) from exc
     for loc, value in _strings(data):
-        message = lone_surrogate(value)
-        if message is not None:
-            raise InputError([lines.problem(loc, message)])
+        surrogate = lone_surrogate(value)
+        if surrogate is not None:
+            raise InputError([lines.problem(loc, surrogate)])
     return data, lines
 
 
