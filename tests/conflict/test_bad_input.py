@@ -121,7 +121,8 @@ def test_missing_decision_makers(tmp_path: Path) -> None:
 
 def test_bad_reversibility(tmp_path: Path) -> None:
     path, err = fails(tmp_path, edit(7, "forward", "sideways"))
-    assert f"{path}:7: [decision_makers[0].options[1].reversibility] expected one of 'both', 'forward' or 'backward'; found the text 'sideways'" in err
+    field = "[decision_makers[0].options[1].reversibility]"
+    assert f"{path}:7: {field} expected one of 'both', 'forward' or 'backward'; found the text 'sideways'" in err
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -181,7 +182,8 @@ def test_gmcr_bad_literal(tmp_path: Path) -> None:
 
 def test_gmcr_bad_direction(tmp_path: Path) -> None:
     path, err = fails(tmp_path, edit(3, "fwd", "sideways", GMCR), "x.gmcr")
-    assert f"{path}:3: [options[0].permittedDirection] expected one of 'both', 'fwd' or 'back'; found the text 'sideways'" in err
+    field = "[options[0].permittedDirection]"
+    assert f"{path}:3: {field} expected one of 'both', 'fwd' or 'back'; found the text 'sideways'" in err
 
 
 MANUAL = """\
