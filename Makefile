@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench validate clean
+.PHONY: run test lint typecheck pytest bench validate fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+fuzz: $(STAMP)
+	DETENTE_FUZZ_CASES=$${DETENTE_FUZZ_CASES:-4000} $(BIN)/pytest -q -s -p no:xdist tests/fuzz
 
 validate: $(STAMP)
 	$(BIN)/detente forecast validate ../shared/forecast

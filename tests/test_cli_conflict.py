@@ -176,7 +176,7 @@ def test_paths_from_a_chosen_state_and_the_table() -> None:
 def test_paths_without_a_status_quo_need_a_start() -> None:
     result = runner.invoke(app, ["conflict", "paths", str(DATA / "three_parties.gmcr")])
     assert result.exit_code == 2
-    assert "the conflict names no status quo; give the state to start from" in result.stderr
+    assert "the conflict names no status quo; name the state the paths start from" in result.stderr
 
 
 def test_paths_with_a_bad_start_state() -> None:

@@ -116,12 +116,14 @@ def test_status_quo_matching_several_states(tmp_path: Path) -> None:
 
 def test_missing_decision_makers(tmp_path: Path) -> None:
     path, err = fails(tmp_path, "name: bad\nstatus_quo: NNN\n")
-    assert f"{path}:1: [decision_makers] Field required" in err
+    assert f"{path}:1: [decision_makers] required but missing" in err
 
 
 def test_bad_reversibility(tmp_path: Path) -> None:
     path, err = fails(tmp_path, edit(7, "forward", "sideways"))
-    assert f"{path}:7: [decision_makers[0].options[1].reversibility] Input should be 'both', 'forward'" in err
+    field = "[decision_makers[0].options[1].reversibility]"
+    expected = "expected one of 'both', 'forward' or 'backward'; found the text 'sideways'"
+    assert f"{path}:7: {field} {expected}" in err
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -164,9 +166,9 @@ def test_gmcr_option_listed_by_two_decision_makers(tmp_path: Path) -> None:
 
 def test_gmcr_missing_keys(tmp_path: Path) -> None:
     path, err = fails(tmp_path, edit(21, '"name"', '"nom"', GMCR), "x.gmcr")
-    assert f"{path}:20: [decisionMakers[1].name] Field required" in err
+    assert f"{path}:20: [decisionMakers[1].name] required but missing" in err
     path, err = fails(tmp_path, edit(2, '"options"', '"opts"', GMCR), "y.gmcr")
-    assert f"{path}:1: [options] Field required" in err
+    assert f"{path}:1: [options] required but missing" in err
 
 
 def test_gmcr_bad_pattern(tmp_path: Path) -> None:
@@ -176,12 +178,13 @@ def test_gmcr_bad_pattern(tmp_path: Path) -> None:
 
 def test_gmcr_bad_literal(tmp_path: Path) -> None:
     path, err = fails(tmp_path, edit(40, '[3, "Y"]', '[3, "maybe"]', GMCR), "x.gmcr")
-    assert f"{path}:40: [infeasibles[1][1][1]] Input should be 'Y' or 'N'" in err
+    assert f"{path}:40: [infeasibles[1][1][1]] expected 'Y' or 'N'; found the text 'MAYBE'" in err
 
 
 def test_gmcr_bad_direction(tmp_path: Path) -> None:
     path, err = fails(tmp_path, edit(3, "fwd", "sideways", GMCR), "x.gmcr")
-    assert f"{path}:3: [options[0].permittedDirection] Input should be 'both', 'fwd' or 'back'" in err
+    field = "[options[0].permittedDirection]"
+    assert f"{path}:3: {field} expected one of 'both', 'fwd' or 'back'; found the text 'sideways'" in err
 
 
 MANUAL = """\

@@ -86,7 +86,7 @@ def test_yaml_is_loaded_safely(client: TestClient, tmp_path: Path) -> None:
     response = client.post("/api/scenarios", json={"text": payload})
     assert response.status_code == 422
     assert not marker.exists()
-    assert "malformed YAML" in response.json()["problems"][0]["message"]
+    assert "!!python/object/apply:os.system is not supported" in response.json()["problems"][0]["message"]
 
 
 def test_a_run_can_only_read_its_own_scenario_version(client: TestClient) -> None:

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 
 from detente.app.kind import CliOption, Execution, Json, Params, RunKind
 from detente.budget import Cost
-from detente.errors import ParameterError
+from detente.errors import InputError, ParameterError, Problem
 from detente.io.kinds import CONFLICTS, SCENARIOS
 
 if TYPE_CHECKING:
@@ -258,7 +258,8 @@ class PathsParams(Params):
 def _paths_cost(doc: Document, p: PathsParams) -> list[Cost]:
     c = _conflict(doc)
     if p.start is None and c.status_quo is None:
-        raise ParameterError("start", "the conflict names no status quo; give the state to start from")
+        message = "the conflict names no status quo; name the state the paths start from"
+        raise InputError([Problem(doc.file, None, "status_quo", message)])
     resolve_state(c, p.start, "start")
     return stability_cost(c, [p.concept], "fast", c.n_states if c.n_states <= STATE_ROWS else 0)
 

@@ -12,6 +12,7 @@ import numpy as np
 from detente.errors import InputError
 from detente.forecast.space import FloatArray, ForecastResult
 from detente.io.importers import Case, import_file
+from detente.io.yamlio import shorten
 
 SKIPPED_SUFFIXES = (".md", ".xsd")
 """Documentation and XML schemas found beside data files are not data."""
@@ -63,6 +64,10 @@ def validate_directory(
             rows.append(
                 ValidationRow(name, "input error", 0, "-", message, time.perf_counter() - start, True)
             )
+            continue
+        except Exception as exc:  # an importer crashing is what validation exists to find
+            message = f"FAILED {type(exc).__name__}: {shorten(str(exc), 200)}"
+            rows.append(ValidationRow(name, "import", 0, "-", message, time.perf_counter() - start, False))
             continue
         n_actors = max(c.space.n_actors for c in imported.cases)
         for model in models or MODEL_NAMES:

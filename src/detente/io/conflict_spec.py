@@ -28,7 +28,7 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN, description="An identifier: le
 
 
 class Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _direction(value: object) -> object:

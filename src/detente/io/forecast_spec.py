@@ -49,9 +49,26 @@ from detente.io.yamlio import LineMap, load_yaml, validate_model
 
 Loc = tuple[str | int, ...]
 
+MAX_MAGNITUDE = 1e15
+"""Largest magnitude of any number in a forecast file (capability, position, salience, scale end,
+standard deviation, status quo), in YAML and in every imported format.
+
+Far beyond real data (a GDP in euros is about 1e13), and small enough that no sum or product a model
+forms (capability x salience x position, over a million actors, squared) can overflow a float.
+"""
+
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _in_range(values: list[float]) -> None:
+    """Every number finite and within ±:data:`MAX_MAGNITUDE` (else a ValueError that says so)."""
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("numbers must be finite")
+    big = [v for v in values if abs(v) > MAX_MAGNITUDE]
+    if big:
+        raise ValueError(f"{big[0]:g} is too large: numbers lie within ±{MAX_MAGNITUDE:g}")
 
 
 class UncertainValue(_Base):
@@ -71,9 +88,7 @@ class UncertainValue(_Base):
     @model_validator(mode="after")
     def _consistent(self) -> UncertainValue:
         kind = self.kind
-        values = [v for v in (self.value, self.low, self.high, self.sd) if v is not None]
-        if not all(math.isfinite(v) for v in values):
-            raise ValueError("numbers must be finite")
+        _in_range([v for v in (self.value, self.low, self.high, self.sd) if v is not None])
         if kind == "point":
             if self.low is not None or self.high is not None or self.sd is not None:
                 raise ValueError("a point value takes no low, high or sd")
@@ -131,7 +146,8 @@ class DimensionSpec(_Base):
 
     @model_validator(mode="after")
     def _ordered(self) -> DimensionSpec:
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+        _in_range([self.low, self.high])
+        if not self.low < self.high:
             raise ValueError(f"the scale needs low < high (got {self.low:g} and {self.high:g})")
         return self
 

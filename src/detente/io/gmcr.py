@@ -63,13 +63,18 @@ from detente.io.conflict_spec import (
     TiedSpec,
 )
 from detente.io.yamlio import (
+    MAX_DEPTH,
     LineMap,
     Loc,
     atomic_write_text,
     dump_yaml,
     format_loc,
+    lone_surrogate,
     read_text,
+    shorten,
+    shown,
     validate_model,
+    visible,
 )
 
 GMCR_SUFFIX = ".gmcr"
@@ -253,18 +258,81 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _no_constants(name: str) -> Any:
+    """json constant hook: ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON numbers."""
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where ``text`` nests lists and objects more than MAX_DEPTH deep, or None."""
+    depth = 0
+    in_string = escaped = False
+    for pos, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, pos) + 1
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+def _strings(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """Every key and string value in parsed JSON, with its path."""
+    if isinstance(data, str):
+        yield loc, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield (*loc, key), key
+            yield from _strings(value, (*loc, key))
+    elif isinstance(data, list):
+        for k, item in enumerate(data):
+            yield from _strings(item, (*loc, k))
+
+
 def _parse_json(text: str, file: str) -> tuple[Any, LineMap]:
+    """Parse JSON strictly: no duplicate keys, no NaN or Infinity, no nesting deeper than
+    :data:`~detente.io.yamlio.MAX_DEPTH`, no lone surrogates (``"\\ud800"``), each refusal with its line."""
+    if not text.strip():
+        raise InputError([Problem(file, None, "", "the file is empty")])
+    deep = _too_deep(text)
+    if deep is not None:
+        raise InputError([Problem(file, deep, "", f"nested too deeply (more than {MAX_DEPTH} levels)")])
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
         lines = json_line_map(text, file)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(file, exc.lineno, "", f"malformed JSON: {exc.msg}")]) from exc
     except _DuplicateKey as exc:
         raise InputError(
-            [Problem(file, None, str(exc), f"malformed JSON: duplicate key {str(exc)!r}")]
+            [Problem(file, None, visible(str(exc)), f"malformed JSON: duplicate key {shown(str(exc))}")]
         ) from exc
+    except _NotJson as exc:
+        raise InputError([Problem(file, None, "", f"malformed JSON: {exc}")]) from exc
     except RecursionError as exc:
         raise InputError([Problem(file, None, "", "malformed JSON: nested too deeply")]) from exc
+    except ValueError as exc:  # a number of more than 4,300 digits, which Python will not convert
+        reason = "a number has too many digits to read (at most 4,300)"
+        if "digits" not in str(exc):
+            reason = shorten(str(exc), 80)
+        raise InputError([Problem(file, None, "", f"malformed JSON: {reason}")]) from exc
+    for loc, value in _strings(data):
+        surrogate = lone_surrogate(value)
+        if surrogate is not None:
+            raise InputError([lines.problem(loc, surrogate)])
     return data, lines
 
 

@@ -25,8 +25,8 @@ as an :class:`~detente.errors.InputError` naming the file, the line and the colu
 from __future__ import annotations
 
 import csv
-import io
 import math
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +37,8 @@ import numpy as np
 
 from detente.errors import InputError, Problem
 from detente.forecast.space import FloatArray, IssueSpace
-from detente.io.yamlio import read_text
+from detente.io.forecast_spec import MAX_MAGNITUDE
+from detente.io.yamlio import read_text, shorten, shown
 
 Format = Literal["yaml", "ktab-csv", "ktab-xml", "nxcs", "acps", "exchange", "deu"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -88,20 +89,35 @@ class _Problems:
         self.items: list[Problem] = []
 
     def add(self, line: int | None, column: str, message: str) -> None:
-        self.items.append(Problem(self.file, line, column, message))
+        """Record a problem; a column name or message made long by the file's own text is cut short."""
+        self.items.append(Problem(self.file, line, shorten(column), shorten(message, 300)))
 
     def number(self, cell: str | None, line: int, column: str) -> float:
-        """``cell`` as a finite float, or NaN after recording a problem."""
+        """``cell`` as a finite float of magnitude at most :data:`MAX_MAGNITUDE`, or NaN after
+        recording a problem."""
         text = (cell or "").strip().strip("'\"")
         try:
             value = float(text)
         except ValueError:
-            self.add(line, column, f"not a number: {cell!r}" if text else "missing value")
+            self.add(line, column, f"not a number: {shown(cell, 40)}" if text else "missing value")
             return math.nan
         if not math.isfinite(value):
-            self.add(line, column, f"not a finite number: {cell!r}")
+            self.add(line, column, f"not a finite number: {shown(cell, 40)}")
+            return math.nan
+        if abs(value) > MAX_MAGNITUDE:
+            self.add(line, column, f"{shown(cell, 40)} is too large: numbers lie within ±{MAX_MAGNITUDE:g}")
             return math.nan
         return value
+
+    def count(self, cell: str | None, line: int, column: str, least: int) -> int:
+        """``cell`` as a whole number of at least ``least``, or ``least`` after recording a problem."""
+        value = self.number(cell, line, column)
+        if math.isnan(value):
+            return least
+        if not value.is_integer() or value < least:
+            self.add(line, column, f"expected a whole number of at least {least}, found {shown(cell, 40)}")
+            return least
+        return int(value)
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -139,7 +155,7 @@ def _space(
         cap_col, pos_col, sal_col = a.columns
         cols = a.dim_columns or [(pos_col, sal_col)] * len(dims)
         if a.name in seen:
-            out.add(a.line, "actor", f"duplicate actor {a.name!r} (first on line {seen[a.name]})")
+            out.add(a.line, "actor", f"duplicate actor {shown(a.name)} (first on line {seen[a.name]})")
         seen.setdefault(a.name, a.line)
         if not a.name:
             out.add(a.line, "actor", "empty actor name")
@@ -196,27 +212,50 @@ def _lines(path: Path) -> list[str]:
     return read_text(path).replace("\ufeff", "").splitlines()
 
 
-def _csv_rows(lines: Sequence[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(1-based line, cells) of each non-blank line, cells stripped, trailing empty cells dropped."""
+_CSV_LIMIT = threading.Lock()
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    """The cells of one CSV line, however long a field is (the csv module stops at 131,072 characters
+    unless its process-wide limit is raised, which is done here only for the line that needs it)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except csv.Error:
+        with _CSV_LIMIT:
+            limit = csv.field_size_limit()
+            csv.field_size_limit(max(limit, len(line) + 1))
+            try:
+                return next(csv.reader([line], delimiter=delimiter))
+            finally:
+                csv.field_size_limit(limit)
+
+
+def _csv_rows(lines: Sequence[str], delimiter: str, file: str) -> Iterator[tuple[int, list[str]]]:
+    """(1-based line, cells) of each line with a non-empty cell, cells stripped, trailing empty cells
+    dropped; a line the csv module cannot split is an InputError naming it."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        cells = [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delimiter))]
+        try:
+            cells = [c.strip() for c in _split(line, delimiter)]
+        except csv.Error as exc:
+            raise InputError([Problem(file, number, "", f"cannot read this line: {exc}")]) from exc
         while cells and not cells[-1]:
             cells.pop()
-        yield number, cells
+        if cells:
+            yield number, cells
 
 
 # -- KTAB CSV -----------------------------------------------------------------------------------
 def read_ktab_csv(path: Path) -> Imported:
     """KTAB SMP CSV: scenario row, header row, ``Actor, Description, Power, (Position, Salience)*``."""
     out = _Problems(str(path))
-    rows = list(_csv_rows(_lines(path), ","))
+    rows = list(_csv_rows(_lines(path), ",", str(path)))
     if len(rows) < 3:
         out.fail(None, "", "a KTAB CSV needs a scenario row, a header row and actor rows")
     (l1, scen), (l2, header) = rows[0], rows[1]
-    n_actors = int(out.number(scen[2] if len(scen) > 2 else "", l1, "number of actors") or 0)
-    n_dims = int(out.number(scen[3] if len(scen) > 3 else "", l1, "number of dimensions") or 0)
+    n_actors = out.count(scen[2] if len(scen) > 2 else "", l1, "number of actors", 2)
+    n_dims = out.count(scen[3] if len(scen) > 3 else "", l1, "number of dimensions", 1)
     out.raise_if_any()
     if len(header) < 3 + 2 * n_dims:
         out.fail(l2, "header", f"{len(header)} columns, expected {3 + 2 * n_dims} for {n_dims} dimension(s)")
@@ -264,6 +303,7 @@ class _Node:
     line: int
     text: str = ""
     children: list[_Node] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
 
     def find(self, tag: str) -> _Node | None:
         return next((c for c in self.children if c.tag == tag), None)
@@ -272,8 +312,19 @@ class _Node:
         return [c for c in self.children if c.tag == tag]
 
 
+class _RefusedXml(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def _parse_xml(path: Path) -> _Node:
-    """A minimal element tree that remembers the line of each element (expat, no external entities)."""
+    """A minimal element tree that remembers the line of each element.
+
+    expat, with entity declarations refused (a few hundred bytes of nested internal entities expand
+    to gigabytes, and external ones reach outside the file), and each element's text gathered in a
+    list and joined once, so building it takes time linear in the file's size.
+    """
     root = _Node("", 0)
     stack = [root]
     parser = expat.ParserCreate()
@@ -285,20 +336,42 @@ def _parse_xml(path: Path) -> _Node:
         stack.append(node)
 
     def end(_tag: str) -> None:
-        stack.pop()
+        node = stack.pop()
+        node.text, node.parts = "".join(node.parts), []
 
     def text(data: str) -> None:
-        stack[-1].text += data
+        stack[-1].parts.append(data)
+
+    def entity(name: str, *_args: object) -> None:
+        raise _RefusedXml(
+            parser.CurrentLineNumber,
+            f"the file declares an entity ({shown(name, 40)}); entity declarations are not supported",
+        )
+
+    def external(*_args: object) -> int:
+        raise _RefusedXml(parser.CurrentLineNumber, "external entities are not supported")
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.ExternalEntityRefHandler = external
     try:
-        parser.Parse(path.read_bytes(), True)
-    except expat.ExpatError as exc:
-        raise InputError([Problem(str(path), exc.lineno, "", f"malformed XML: {exc}")]) from exc
+        raw = path.read_bytes()
     except OSError as exc:
-        raise InputError([Problem(str(path), None, "", f"cannot read file: {exc}")]) from exc
+        reason = exc.strerror or str(exc)
+        raise InputError([Problem(str(path), None, "", f"cannot read file: {reason}")]) from exc
+    try:
+        parser.Parse(raw, True)
+    except _RefusedXml as exc:
+        raise InputError([Problem(str(path), exc.line, "", str(exc))]) from exc
+    except expat.ExpatError as exc:
+        reason = expat.ErrorString(exc.code) if exc.code else str(exc)
+        raise InputError([Problem(str(path), exc.lineno, "", f"malformed XML: {reason}")]) from exc
+    except (LookupError, ValueError) as exc:  # an encoding expat or Python does not know
+        message = f"the XML declaration names an encoding that cannot be read ({shorten(str(exc), 80)})"
+        raise InputError([Problem(str(path), 1, "", message)]) from exc
     return root
 
 
@@ -386,7 +459,7 @@ def _column(header: Sequence[str], names: Sequence[str]) -> int | None:
 
 def _read_table(path: Path, fmt: Format, delimiter: str) -> Imported:
     out = _Problems(str(path))
-    rows = list(_csv_rows(_lines(path), delimiter))
+    rows = list(_csv_rows(_lines(path), delimiter, str(path)))
     if not rows:
         out.fail(None, "", "empty file")
     hline, header = rows[0]
@@ -398,7 +471,7 @@ def _read_table(path: Path, fmt: Format, delimiter: str) -> Imported:
     }
     for role, i in idx.items():
         if i is None:
-            out.add(hline, role, f"no {role} column in the header {header}")
+            out.add(hline, role, f"no {role} column in the header {shown(header, 120)}")
     out.raise_if_any()
     ia, ic, ip, is_ = (int(idx[r] or 0) for r in ("actor", "capability", "position", "salience"))
     cols = (header[ic], header[ip], header[is_])
@@ -453,19 +526,21 @@ def read_exchange(path: Path) -> Imported:
     issues: dict[str, int] = {}
     ends: dict[str, list[float]] = {}
     data: dict[tuple[str, str], tuple[int, float, float, float]] = {}
-    for line, cells in _csv_rows(_lines(path), "\t"):
+    for line, cells in _csv_rows(_lines(path), "\t", str(path)):
         cells = [c.strip("'\"") for c in cells]
         tag = cells[0]
         need = {"#A": 2, "#P": 2, "#M": 3, "#D": 6}.get(tag)
         if need is None:
-            out.add(line, "tag", f"unknown row tag {tag!r} (expected #A, #P, #M or #D)")
+            out.add(line, "tag", f"unknown row tag {shown(tag)} (expected #A, #P, #M or #D)")
             continue
         if len(cells) < need:
             out.add(line, tag, f"{len(cells)} columns, expected {need}")
             continue
         if tag == "#A":
             if cells[1] in actors:
-                out.add(line, "actor", f"duplicate actor {cells[1]!r} (first on line {actors[cells[1]]})")
+                out.add(
+                    line, "actor", f"duplicate actor {shown(cells[1])} (first on line {actors[cells[1]]})"
+                )
             actors.setdefault(cells[1], line)
         elif tag == "#P":
             issues.setdefault(cells[1], line)
@@ -474,11 +549,11 @@ def read_exchange(path: Path) -> Imported:
         else:
             actor, issue = cells[1], cells[2]
             if actor not in actors:
-                out.add(line, "actor", f"unknown actor {actor!r} (declare it in an #A row)")
+                out.add(line, "actor", f"unknown actor {shown(actor)} (declare it in an #A row)")
             if issue not in issues:
-                out.add(line, "issue", f"unknown issue {issue!r} (declare it in a #P row)")
+                out.add(line, "issue", f"unknown issue {shown(issue)} (declare it in a #P row)")
             if (actor, issue) in data:
-                out.add(line, "issue", f"second row for {actor!r} on {issue!r}")
+                out.add(line, "issue", f"second row for {shown(actor)} on {shown(issue)}")
             data[(actor, issue)] = (
                 line,
                 out.number(cells[3], line, "position"),
@@ -487,7 +562,9 @@ def read_exchange(path: Path) -> Imported:
             )
     for issue, line in issues.items():
         if len(ends.get(issue, [])) != 2:
-            out.add(line, "#M", f"issue {issue!r} needs exactly two #M rows (its low and high end)")
+            out.add(line, "#M", f"issue {shown(issue)} needs exactly two #M rows (its low and high end)")
+        elif ends[issue][0] == ends[issue][1]:
+            out.add(line, "#M", f"issue {shown(issue)} has the same low and high end ({ends[issue][0]:g})")
     out.raise_if_any()
     dims = list(issues)
     scale = [(min(ends[i]), max(ends[i])) for i in dims]
@@ -496,10 +573,12 @@ def read_exchange(path: Path) -> Imported:
         powers = {data[(name, i)][3] for i in dims if (name, i) in data}
         if len(powers) > 1:
             out.add(
-                aline, "power", f"actor {name!r} has different powers on different issues: {sorted(powers)}"
+                aline,
+                "power",
+                f"actor {shown(name)} has different powers on different issues: {sorted(powers)}",
             )
         if not powers:
-            out.add(aline, "actor", f"actor {name!r} has no #D row")
+            out.add(aline, "actor", f"actor {shown(name)} has no #D row")
             continue
         pos = [data[(name, i)][1] if (name, i) in data else math.nan for i in dims]
         sal = [data[(name, i)][2] * 100 if (name, i) in data else 0.0 for i in dims]
@@ -539,13 +618,15 @@ def read_deu(path: Path) -> Imported:
     of positions has MAE 23.2 against the 353 outcomes, the figure the data's provider reports.
     """
     out = _Problems(str(path))
-    rows = list(_csv_rows(_lines(path), "\t"))
+    rows = list(_csv_rows(_lines(path), "\t", str(path)))
+    if not rows:
+        out.fail(None, "", "the file is empty")
     hline, header = rows[0]
     header = [h.strip('"') for h in header]
     pcols = [i for i, h in enumerate(header) if h.startswith("p") and "s" + h[1:] in header]
     for col in ("rp", "out"):
         if col not in header:
-            out.add(hline, col, f"no {col!r} column")
+            out.add(hline, col, f"no {shown(col)} column")
     if not pcols:
         out.add(hline, "p*", "no position columns (p<actor> with a matching s<actor>)")
     if len(rows) < 3:
@@ -630,7 +711,9 @@ def detect_format(path: str | Path) -> Format:
     if p.suffix.lower() in (".yaml", ".yml"):
         return "yaml"
     lines = [line for line in _lines(p)[:3] if line.strip()]
-    first = lines[0].strip(" \r\n") if lines else ""
+    if not lines:
+        raise InputError([Problem(str(p), None, "", "the file is empty")])
+    first = lines[0].strip(" \r\n")
     if first.startswith(("<?xml", "<Scenario", "<!--")):
         return "ktab-xml"
     if first.startswith(("'#", "#A", "#P", "#D")):
@@ -647,7 +730,17 @@ def detect_format(path: str | Path) -> Format:
         header = [c.strip() for c in first.split(",")]
         if all(_column(header, names) is not None for names in (_CAPABILITY, _POSITION, _SALIENCE)):
             return "acps"
-    raise InputError([Problem(str(p), 1, "", f"unrecognised format; known formats: {', '.join(FORMATS)}")])
+    raise InputError([Problem(str(p), 1, "", UNRECOGNISED)])
+
+
+UNRECOGNISED = (
+    "unrecognised format: expected a file ending .yaml (detente issue space); a KTAB CSV (row 2 starting "
+    "'Actor,Description,'); a KTAB XML (starting '<?xml' or '<Scenario'); an exchange-model file (rows "
+    "starting #A, #P, #M, #D); a DEU III table (tab-separated, with 'rp' and 'out' columns); a "
+    "tab-separated 'Name x c s' table (nxcs); or a CSV whose header names actor, capability, position "
+    "and salience columns (acps)"
+)
+"""What :func:`detect_format` says when no format fits: the first lines each format starts with."""
 
 
 def import_file(path: str | Path, fmt: Format | None = None) -> Imported:

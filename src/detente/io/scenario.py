@@ -164,7 +164,7 @@ def _check_sources(data: Any, spec: ScenarioSpec, lines: LineMap) -> list[Proble
     return [
         lines.problem((*loc, "source"), f"source {entry.get('source')!r} is not listed in meta.sources")
         for loc, entry in evidence_entries(data)
-        if entry.get("quote") and entry.get("source") not in known
+        if entry.get("quote") and not (isinstance(entry.get("source"), str) and entry.get("source") in known)
     ]
 
 
