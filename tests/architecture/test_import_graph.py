@@ -4,8 +4,8 @@ Every ``import`` in ``src/detente`` is read with :mod:`ast` (module level and in
 under ``if TYPE_CHECKING:`` are annotations only and are left out). Each module belongs to a room;
 a room may import only the rooms below it:
 
-    errors, budget  <  engines (conflict, forecast, clock)  <  io  <  analyses (interventions,
-    analysis)  <  render  <  app  <  faces (cli, web)
+    errors  <  budget  <  engines (conflict, forecast, clock)  <  io  <  interventions  <  analysis
+    <  render  <  app  <  web  <  cli (whose ``serve`` starts the web app)
 
 and there must be no cycle between packages or between modules.
 """
@@ -22,17 +22,17 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "detente"
 
 RANK = {
     "errors": 0,
-    "budget": 0,
-    "conflict": 1,
-    "forecast": 1,
-    "clock": 1,
-    "io": 2,
-    "interventions": 3,
-    "analysis": 3,
-    "render": 4,
-    "app": 5,
-    "cli": 6,
-    "web": 6,
+    "budget": 1,
+    "conflict": 2,
+    "forecast": 2,
+    "clock": 2,
+    "io": 3,
+    "interventions": 4,
+    "analysis": 5,
+    "render": 6,
+    "app": 7,
+    "web": 8,
+    "cli": 9,
 }
 ENGINES = ("conflict", "forecast", "clock")
 

@@ -17,6 +17,7 @@ from detente.conflict.model import Conflict, DecisionMaker, Option
 from detente.errors import ModelTooLargeError
 from detente.io.conflict import compile_conflict, load_conflict
 from detente.io.conflict_spec import ConflictSpec
+from detente.io.statement_arrays import statement_preferences
 from detente.io.yamlio import parse_yaml, validate_model
 from tests.conflict.helpers import EXAMPLES
 from tests.conflict.strategies import conflicts
@@ -174,9 +175,9 @@ def test_statement_orders_prisoners_dilemma() -> None:
     Mutual defection stays a Nash equilibrium under both orders (A's move YY -> NY is worse).
     """
     pd = prisoners_dilemma()
-    gmr = inverse_statement_orders(pd, NN, 0, "gmr")
+    gmr = inverse_statement_orders(pd, NN, 0, "gmr", statement_preferences(pd, 0, pool=False))
     assert gmr.orders == (("-B_defects", "A_defects"),) and gmr.total == 2
-    nash = inverse_statement_orders(pd, YY, 0, "nash")
+    nash = inverse_statement_orders(pd, YY, 0, "nash", statement_preferences(pd, 0, pool=False))
     assert nash.count == 2
 
 
@@ -189,11 +190,11 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="out of range"):
         inverse_analysis(pd, 9, 0, "nash")
     with pytest.raises(ValueError, match="conflict file"):
-        inverse_statement_orders(syria_like(), 1, 0, "nash")
+        statement_preferences(syria_like(), 0, pool=False)
     data, lines = parse_yaml(RANKED, "ranked.yaml")
     ranked = compile_conflict(validate_model(ConflictSpec, data, lines), lines)
     with pytest.raises(ValueError, match="explicit ranking"):
-        inverse_statement_orders(ranked, 0, 0, "nash")
+        statement_preferences(ranked, 0, pool=False)
 
 
 RANKED = """

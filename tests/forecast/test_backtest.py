@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from detente.cli import forecast_app as app
 from detente.forecast import blend
 from detente.forecast.backtest import backtest, summary
-from detente.forecast.space import IssueSpace
-from detente.io.importers import Case, import_file
+from detente.forecast.space import Case, IssueSpace
+from detente.io.importers import import_file
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "forecast"

@@ -368,8 +368,12 @@ def _inverse(doc: Document, p: InverseParams, ex: Execution) -> Inverse:
             from detente.conflict.inverse import inverse_analysis, inverse_statement_orders
 
             i = _dm(c, p.decision_maker[0], "decision_maker")
-            counter = inverse_analysis if p.mode == "rankings" else inverse_statement_orders
-            return Inverse(counted=counter(c, t, i, p.concept))
+            if p.mode == "rankings":
+                return Inverse(counted=inverse_analysis(c, t, i, p.concept))
+            from detente.io.statement_arrays import statement_preferences
+
+            prefs = statement_preferences(c, i, pool=False)
+            return Inverse(counted=inverse_statement_orders(c, t, i, p.concept, prefs))
         from detente.conflict.inverse_change import smallest_change
         from detente.conflict.inverse_condition import build_condition, suggest_varying
         from detente.conflict.inverse_share import condition_share

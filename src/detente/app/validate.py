@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from detente.errors import InputError
-from detente.forecast.space import FloatArray, ForecastResult
-from detente.io.importers import Case, import_file
+from detente.forecast.space import Case, FloatArray, ForecastResult
+from detente.io.importers import import_file
 from detente.io.yamlio import shorten
 
 SKIPPED_SUFFIXES = (".md", ".xsd")

@@ -58,10 +58,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from detente.conflict import reference
+from detente.conflict.inverse_change import StatementPreferences, statement_ranks
 from detente.conflict.model import BoolArray, Conflict, IntArray
 from detente.errors import ModelTooLargeError
-from detente.io.conflict import compile_conflict
-from detente.io.conflict_spec import PreferenceSpec, StatementSpec, TiedSpec
 
 MAX_STATES = 16
 """Largest feasible state count inverse analysis accepts (its tables have ``2**k`` entries)."""
@@ -488,40 +487,37 @@ def _examples(k: int, above: Sequence[int], top_set: int, t: int) -> Iterator[tu
             yield (*head, t, *tail)
 
 
-def _tier_text(item: str | StatementSpec | TiedSpec) -> str:
-    if isinstance(item, TiedSpec):
-        return "tied: " + ", ".join(m.statement if isinstance(m, StatementSpec) else m for m in item.tied)
-    return item.statement if isinstance(item, StatementSpec) else item
-
-
-def inverse_statement_orders(conflict: Conflict, target: int, dm: int, concept: str) -> StatementOrderResult:
+def inverse_statement_orders(
+    conflict: Conflict, target: int, dm: int, concept: str, prefs: StatementPreferences
+) -> StatementOrderResult:
     """The orders of ``dm``'s option-prioritisation statements that make ``target`` an equilibrium.
 
     Definition: every permutation of ``dm``'s statement tiers (a tier is one statement or a tied
-    group, Fang, Hipel, Kilgour & Peng 2003) is compiled into a ranking as the conflict file would
-    be, the other decision makers unchanged, and kept when ``target`` is stable for every decision
-    maker under ``concept`` (:mod:`detente.conflict.reference`). Needs a conflict compiled from a
-    file whose ``dm`` uses ``statements``; at most :data:`MAX_STATEMENTS` tiers.
+    group, Fang, Hipel, Kilgour & Peng 2003) ranks the states lexicographically as the conflict file
+    would (:func:`detente.conflict.inverse_change.statement_ranks`), the other decision makers
+    unchanged, and is kept when ``target`` is stable for every decision maker under ``concept``
+    (:mod:`detente.conflict.reference`). ``prefs``: the statements as arrays
+    (:func:`detente.io.statement_arrays.statement_preferences`); at most :data:`MAX_STATEMENTS` tiers.
     """
     _check_args(conflict, target, dm, concept)
-    spec = conflict.spec
-    if spec is None:
-        raise ValueError("statement orders need a conflict compiled from a conflict file")
-    dm_spec = spec.decision_makers[dm]
-    tiers = dm_spec.preferences.statements
-    if tiers is None:
-        raise ValueError(f"{dm_spec.name} gives an explicit ranking, not statements; use inverse_analysis")
+    tiers = prefs.tiers
+    name = conflict.decision_makers[dm].name
     if len(tiers) > MAX_STATEMENTS:
         raise ModelTooLargeError(
-            f"{dm_spec.name} has {len(tiers)} statement tiers ({math.factorial(len(tiers)):,} orders); "
-            f"at most {MAX_STATEMENTS} are tried"
+            f"{name} has {len(tiers)} statement tiers ({math.factorial(len(tiers)):,} orders); "
+            f"at most {MAX_STATEMENTS} are tried: use the condition (detente conflict inverse), which "
+            "does not enumerate orders"
         )
+
+    def text(tier: tuple[int, ...]) -> str:
+        words = [prefs.texts[q] for q in tier]
+        return words[0] if len(words) == 1 else "tied: " + ", ".join(words)
+
     kept: list[tuple[str, ...]] = []
+    ranks = np.array(conflict.ranks)
     for order in itertools.permutations(range(len(tiers))):
-        prefs = PreferenceSpec(statements=[tiers[q] for q in order], evidence=dm_spec.preferences.evidence)
-        dms = list(spec.decision_makers)
-        dms[dm] = dm_spec.model_copy(update={"preferences": prefs})
-        variant = compile_conflict(spec.model_copy(update={"decision_makers": dms}))
+        ranks[dm] = statement_ranks(prefs.truth, [tiers[q] for q in order])
+        variant = conflict.with_ranks(ranks)
         if all(reference.is_stable(variant, concept, j, target) for j in range(variant.n_dms)):
-            kept.append(tuple(_tier_text(tiers[q]) for q in order))
+            kept.append(tuple(text(tiers[q]) for q in order))
     return StatementOrderResult(concept, target, dm, tuple(kept), math.factorial(len(tiers)))

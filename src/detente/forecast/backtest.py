@@ -32,8 +32,7 @@ import pandas as pd
 from detente.errors import InputError, ModelTooLargeError
 from detente.forecast import blend
 from detente.forecast.models import get
-from detente.forecast.space import FloatArray, IssueSpace
-from detente.io.importers import Case
+from detente.forecast.space import Case, FloatArray, IssueSpace
 
 HIT_WITHIN = 10.0
 BLEND = "blend"

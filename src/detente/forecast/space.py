@@ -6,6 +6,7 @@ fractions (salience / 100) by the models. Capabilities are non-negative with a p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,3 +104,15 @@ class ForecastResult:
     def trajectory(self, actor: str) -> FloatArray:
         """(T + 1, d) positions of one actor across rounds."""
         return self.rounds[:, self.space.actors.index(actor), :]
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """One issue space read from a file, with its observed outcome when the file records one (DEU)."""
+
+    space: IssueSpace
+    label: str
+    line: int | None = None
+    outcome: FloatArray | None = None  # (d,) observed outcome
+    params: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    """Model parameters the file itself sets, by model name (e.g. a KTAB XML's ModelParameters)."""

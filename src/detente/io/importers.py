@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NoReturn, get_args
@@ -36,7 +36,7 @@ from xml.parsers import expat
 import numpy as np
 
 from detente.errors import InputError, Problem
-from detente.forecast.space import FloatArray, IssueSpace
+from detente.forecast.space import Case, FloatArray, IssueSpace
 from detente.io.forecast_spec import MAX_MAGNITUDE
 from detente.io.yamlio import read_text, shorten, shown
 
@@ -45,18 +45,6 @@ FORMATS: tuple[Format, ...] = get_args(Format)
 
 SALIENCE_TOLERANCE = 1e-6
 """Slack on the 0-100 salience range and on KTAB's rule that an actor's saliences sum to at most 100."""
-
-
-@dataclass(frozen=True, eq=False)
-class Case:
-    """One issue space read from a file, with its observed outcome when the file records one (DEU)."""
-
-    space: IssueSpace
-    label: str
-    line: int | None = None
-    outcome: FloatArray | None = None  # (d,) observed outcome
-    params: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
-    """Model parameters the file itself sets, by model name (e.g. a KTAB XML's ModelParameters)."""
 
 
 @dataclass(frozen=True, eq=False)
