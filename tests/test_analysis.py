@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detente.analysis import Analysis, analyze_file, analyze_scenario
+from detente.analysis import Analysis, analyze_scenario
+from detente.app.runs import run
 from detente.conflict.model import Conflict
 from detente.conflict.stability import CONCEPTS
 from detente.errors import InputError
@@ -351,9 +352,10 @@ def test_the_document_has_every_section(name: str) -> None:
     ]
 
 
-def test_analyze_file_reports_progress_of_the_long_steps() -> None:
+def test_the_main_job_reports_progress_of_the_long_steps() -> None:
     calls: list[tuple[str, int, int]] = []
-    a = analyze_file(builtin_scenario(JUNE), runs=20, seed=SEED, progress=lambda *call: calls.append(call))
+    scenario = load_scenario(builtin_scenario(JUNE))
+    a = analyze_scenario(scenario, runs=20, seed=SEED, progress=lambda *call: calls.append(call))
     assert a.scenario is not None and a.forecast is not None and a.forecast.monte_carlo is not None
     assert a.forecast.monte_carlo.n == 20
     steps = {step for step, _, _ in calls}
@@ -400,7 +402,7 @@ status_quo: NN
 """
 
 
-def test_analyze_file_on_a_bare_conflict_yaml(tmp_path: Path) -> None:
+def test_the_main_job_on_a_bare_conflict_yaml(tmp_path: Path) -> None:
     """The prisoner's dilemma in option form: mutual defection is the only Nash equilibrium, and mutual
     cooperation is stable under GMR, SMR and SEQ, since a defection is credibly answered by the other's
     defection, which leaves the defector worse off than under cooperation (Fang, Hipel & Kilgour 1993,
@@ -410,7 +412,7 @@ def test_analyze_file_on_a_bare_conflict_yaml(tmp_path: Path) -> None:
     """
     path = tmp_path / "pd.yaml"
     path.write_text(PRISONERS_DILEMMA, encoding="utf-8")
-    a = analyze_file(path, runs=RUNS)
+    a = run("report", path, runs=RUNS).result.analysis
     c = a.conflict
     cooperate, defect = state(c), state(c, "a_defects", "b_defects")
     assert a.scenario is None and a.hypergame is None and a.forecast is None and a.interventions is None
@@ -432,7 +434,7 @@ def test_analyze_file_on_a_bare_conflict_yaml(tmp_path: Path) -> None:
     assert [s.id for s in doc.sections] == ["brief", "options", "stability", "paths", "glossary", "evidence"]
 
 
-def test_analyze_file_on_a_gmcr_file() -> None:
+def test_the_main_job_on_a_gmcr_file() -> None:
     """Chicken from a GMCR+ file (manual ranking; state numbers by code: 1 both swerve, 2 only Row goes
     straight, 3 only Col goes straight, 4 crash). Nash: 2 and 3. GMR and SMR add 1: going straight
     alone is sanctioned by the other going straight too (a crash, the worst state), and the driver
@@ -441,7 +443,7 @@ def test_analyze_file_on_a_gmcr_file() -> None:
     1993, Interactive Decision Making, Wiley, the game of chicken). The file has no status quo, so no
     paths.
     """
-    a = analyze_file(GMCR_DATA / "chicken.gmcr")
+    a = run("report", GMCR_DATA / "chicken.gmcr").result.analysis
     c = a.conflict
     numbers = {k: sorted(c.number(int(s)) for s in a.stability.equilibria(k)) for k in CONCEPTS}
     assert numbers == {"nash": [2, 3], "gmr": [1, 2, 3], "smr": [1, 2, 3], "seq": [2, 3]}
@@ -456,11 +458,11 @@ def test_analyze_file_on_a_gmcr_file() -> None:
     ]
 
 
-def test_analyze_file_rejects_what_it_cannot_read(tmp_path: Path) -> None:
+def test_the_main_job_rejects_what_it_cannot_read(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(PRISONERS_DILEMMA.replace("status_quo: NN", "status_quo: NNN"), encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        analyze_file(path)
+        run("report", path)
     line = PRISONERS_DILEMMA.splitlines().index("status_quo: NN") + 1
     [problem] = caught.value.problems
     assert (problem.file, problem.line, problem.field) == (str(path), line, "status_quo")

@@ -25,13 +25,10 @@ from detente.forecast.uncertain import UncertainSpace
 from detente.interventions.evaluate import InterventionReport, evaluate
 from detente.interventions.judge import Bundle, Robustness, evaluate_bundles, rank_robustness
 from detente.interventions.mechanism import OutcomeAssumption, check_interventions
-from detente.io.conflict import compile_conflict
-from detente.io.conflict_spec import ConflictSpec
 from detente.io.evidence import EvidenceRow, collect_evidence
-from detente.io.gmcr import GMCR_SUFFIX, load_gmcr
 from detente.io.quotes import QuoteCheck, check_quotes, find_sources_dir
 from detente.io.scenario import Scenario, parse_scenario, perceptions_of
-from detente.io.yamlio import LineMap, load_yaml, validate_model
+from detente.io.yamlio import LineMap
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` while long steps run."""
@@ -332,34 +329,3 @@ def check_scenario(scenario: Scenario, sources_dir: str | Path | None = None) ->
     quotes = check_quotes(scenario, folder)
     verdicts = check_interventions(scenario.data, scenario.spec.interventions)
     return CheckResult(scenario, folder, tuple(quotes), tuple(verdicts))
-
-
-def is_scenario(data: Any) -> bool:
-    """A scenario file has ``meta`` and ``conflict`` sections; a conflict file has ``decision_makers``."""
-    return isinstance(data, dict) and "meta" in data and "conflict" in data
-
-
-def analyze_file(
-    path: str | Path,
-    *,
-    runs: int = 1000,
-    seed: int = 2019,
-    intervention_runs: int = 200,
-    progress: Progress = _noop,
-) -> Analysis:
-    """Analyse a scenario YAML, a conflict YAML or a GMCR+ ``.gmcr`` file."""
-    p = Path(path)
-    if p.suffix.lower() == GMCR_SUFFIX:
-        conflict = load_gmcr(p)
-    else:
-        data, lines = load_yaml(p)
-        if is_scenario(data):
-            return analyze_scenario(
-                parse_scenario(data, lines),
-                runs=runs,
-                seed=seed,
-                intervention_runs=intervention_runs,
-                progress=progress,
-            )
-        conflict = compile_conflict(validate_model(ConflictSpec, data, lines), lines)
-    return analyze_conflict(conflict, tuple(collect_evidence(conflict.spec)) if conflict.spec else ())
