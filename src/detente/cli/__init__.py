@@ -66,6 +66,7 @@ app = typer.Typer(
     add_completion=False,
     help="detente: analyse strategic conflicts and negotiations (graph model, bargaining, interventions).",
     cls=_group_class(None),
+    rich_markup_mode=None,  # the command list in plain text: rich's help renderer costs more than the rest
 )
 conflict_app = typer.Typer(no_args_is_help=True, help=GROUPS["conflict"], cls=_group_class("conflict"))
 forecast_app = typer.Typer(no_args_is_help=True, help=GROUPS["forecast"], cls=_group_class("forecast"))
