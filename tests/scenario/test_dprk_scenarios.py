@@ -26,7 +26,8 @@ from detente.interventions.scoring import ResolutionsFile
 from detente.io.conflict_spec import PreferenceSpec, StateRef, TiedSpec
 from detente.io.patch import Change, apply_intervention
 from detente.io.questions import load_questions
-from detente.io.scenario import Scenario, evidence_entries, load_scenario, parse_scenario, verify_quotes
+from detente.io.quotes import verify_quotes
+from detente.io.scenario import Scenario, evidence_entries, load_scenario, parse_scenario
 from detente.io.yamlio import LineMap, load_yaml, validate_model
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,8 @@ import pytest
 
 from detente.errors import InputError
 from detente.io.questions import load_questions
-from detente.io.scenario import builtin_scenario, load_scenario, verify_quotes
+from detente.io.quotes import verify_quotes
+from detente.io.scenario import builtin_scenario, load_scenario
 
 # A Prisoner's Dilemma scenario (Fang, Hipel & Kilgour 1993, ch. 2) with one perception: A believes
 # B never wants to defect. States in code order: NN, YN, NY, YY (a_defects is bit 0).

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
+from detente.forecast.models.median import weighted_median
 from detente.forecast.space import FloatArray, ForecastResult, IssueSpace
 
 FEATURES: tuple[str, ...] = (
@@ -75,11 +76,9 @@ class Candidates:
     features: FloatArray
 
 
-def weighted_median(x: FloatArray, w: FloatArray) -> float:
-    """The lower weighted median: the smallest x_k with Σ_{x_i <= x_k} w_i >= Σ w / 2 (Black 1948)."""
-    order = np.argsort(x, kind="stable")
-    cum = np.cumsum(w[order])
-    return float(x[order][np.searchsorted(cum, cum[-1] / 2.0)])
+def lower_median(x: FloatArray, w: FloatArray) -> float:
+    """The lower weighted median (:func:`~detente.forecast.models.median.weighted_median`, tie lower)."""
+    return weighted_median(x, w, tie="lower")
 
 
 def to_percent(space: IssueSpace, dim: int, value: float) -> float:
@@ -160,7 +159,7 @@ def probabilities(c: Candidates, beta: FloatArray) -> FloatArray:
 
 def forecast(c: Candidates, beta: FloatArray) -> float:
     """The weighted median of the candidate points under their probabilities (0-100)."""
-    return weighted_median(c.points, probabilities(c, beta))
+    return lower_median(c.points, probabilities(c, beta))
 
 
 def fit(issues: Sequence[Candidates], outcomes: FloatArray, lam: float) -> FloatArray:

@@ -26,16 +26,14 @@ what a recommendation asks for). A flagged intervention whose every change is fl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from detente.io import statements
 from detente.io.patch import Change, apply_change
 
 Kind = Literal["preference", "position", "belief", "option", "capability", "salience", "other"]
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,7 @@ def _statements(dm: Mapping[str, Any]) -> list[str]:
 
 
 def _named(statement: str, owners: Mapping[str, str]) -> set[str]:
-    return {w for w in _WORD.findall(statement) if w in owners}
+    return {w for w in statements.names(statement) if w in owners}
 
 
 def _preference_diff(k: int, before: Any, after: Any) -> Iterator[MechanismChange]:

@@ -23,25 +23,10 @@ from detente.conflict.model import (
     _matches,
     pattern_of,
 )
-from detente.errors import InputError, ModelTooLargeError, Problem
+from detente.errors import ModelTooLargeError
 from detente.io import statements as st
 from detente.io.conflict_spec import ConflictSpec, PreferenceSpec, StatementSpec, TiedSpec
-from detente.io.yamlio import LineMap, load_yaml, validate_model
-
-
-class _Collector:
-    def __init__(self, lines: LineMap, prefix: tuple[str | int, ...]) -> None:
-        self.lines = lines
-        self.prefix = prefix
-        self.problems: list[Problem] = []
-
-    def add(self, loc: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(self.lines.problem((*self.prefix, *loc), message))
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise InputError(self.problems)
-
+from detente.io.yamlio import Collector, LineMap, load_yaml, validate_model
 
 # Measured on a 2 x 10-option conflict with 22 statements (2**20 codes): 0.3 GB peak and 3 s.
 _CODE_BYTES = 48
@@ -84,7 +69,7 @@ def compile_conflict(
     spec: ConflictSpec, lines: LineMap | None = None, prefix: tuple[str | int, ...] = ()
 ) -> Conflict:
     """Check cross-references and build the :class:`Conflict`; every problem names its line and field."""
-    out = _Collector(lines or LineMap("<conflict>"), prefix)
+    out = Collector(lines or LineMap("<conflict>"), prefix)
     dm_seen: dict[str, int] = {}
     option_names: list[str] = []
     owner_of: dict[str, int] = {}
@@ -170,7 +155,7 @@ def compile_conflict(
 
 
 def _feasible_codes(
-    spec: ConflictSpec, m: int, index: Mapping[str, int], names: Sequence[str], out: _Collector
+    spec: ConflictSpec, m: int, index: Mapping[str, int], names: Sequence[str], out: Collector
 ) -> IntArray:
     codes = np.arange(1 << m, dtype=np.int64)
     ok = np.ones(codes.size, dtype=bool)
@@ -226,7 +211,7 @@ def _preference_ranks(
     feasible: IntArray,
     index: Mapping[str, int],
     names: Sequence[str],
-    out: _Collector,
+    out: Collector,
     loc: tuple[str | int, ...],
 ) -> IntArray:
     if prefs.ranking is not None:
@@ -257,7 +242,7 @@ def _ranking_ranks(
     ranking: Sequence[Sequence[StateRef] | StateRef],
     feasible: IntArray,
     names: Sequence[str],
-    out: _Collector,
+    out: Collector,
     loc: tuple[str | int, ...],
 ) -> IntArray:
     ranks = np.full(feasible.size, -1, dtype=np.int64)
@@ -285,7 +270,7 @@ def _ranking_ranks(
 
 
 def _single_state(
-    ref: StateRef, feasible: IntArray, names: Sequence[str], out: _Collector, loc: tuple[str | int, ...]
+    ref: StateRef, feasible: IntArray, names: Sequence[str], out: Collector, loc: tuple[str | int, ...]
 ) -> int | None:
     try:
         hits = _matches(ref, feasible, names)

@@ -21,9 +21,9 @@ from pydantic import (
 )
 
 from detente.io.evidence import EvidenceList
-from detente.io.statements import KEYWORDS
+from detente.io.statements import KEYWORDS, NAME
 
-NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*$"
+NAME_PATTERN = f"^{NAME}$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="An identifier: letters, digits, _ and .")]
 
 

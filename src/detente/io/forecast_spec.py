@@ -41,11 +41,11 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from detente.errors import InputError, Problem
+from detente.errors import InputError
 from detente.forecast.space import FloatArray, IssueSpace
 from detente.forecast.uncertain import Distribution, Kind, Target, UncertainInput, UncertainSpace
 from detente.io.evidence import EvidenceList
-from detente.io.yamlio import LineMap, load_yaml, validate_model
+from detente.io.yamlio import Collector, LineMap, load_yaml, validate_model
 
 Loc = tuple[str | int, ...]
 
@@ -176,18 +176,8 @@ class IssueSpaceSpec(_Base):
 
 
 # -- compiling ----------------------------------------------------------------------------------
-class _Collector:
-    def __init__(self, lines: LineMap, prefix: Loc) -> None:
-        self.lines = lines
-        self.prefix = prefix
-        self.problems: list[Problem] = []
-
-    def add(self, loc: Loc, message: str) -> None:
-        self.problems.append(self.lines.problem((*self.prefix, *loc), message))
-
-
 def _distribution(
-    number: UncertainValue, lo: float, hi: float, what: str, loc: Loc, out: _Collector
+    number: UncertainValue, lo: float, hi: float, what: str, loc: Loc, out: Collector
 ) -> Distribution | None:
     """Check ``number`` against the field range [lo, hi] and build its distribution."""
     low = lo if number.low is None else number.low
@@ -204,7 +194,7 @@ def _distribution(
 class _Builder:
     """Collects the point values and the uncertain inputs of a spec, and every problem found."""
 
-    def __init__(self, out: _Collector) -> None:
+    def __init__(self, out: Collector) -> None:
         self.out = out
         self.inputs: list[UncertainInput] = []
 
@@ -220,7 +210,7 @@ class _Builder:
 
 
 def _build(spec: IssueSpaceSpec, lines: LineMap | None, prefix: Loc) -> UncertainSpace:
-    out = _Collector(lines or LineMap("<issues>"), prefix)
+    out = Collector(lines or LineMap("<issues>"), prefix)
     dims = [d.name for d in spec.dimensions]
     for k, name in enumerate(dims):
         if name in dims[:k]:
@@ -289,7 +279,7 @@ def _build(spec: IssueSpaceSpec, lines: LineMap | None, prefix: Loc) -> Uncertai
     return UncertainSpace(space, tuple(b.inputs))
 
 
-def _check_parent_cycles(spec: IssueSpaceSpec, out: _Collector) -> None:
+def _check_parent_cycles(spec: IssueSpaceSpec, out: Collector) -> None:
     parent = {a.name: a.parent for a in spec.actors}
     for i, a in enumerate(spec.actors):
         seen = {a.name}

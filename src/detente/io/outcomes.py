@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.conflict.model import Conflict, IntArray, match_states
-from detente.io.conflict_spec import StateRef
+from detente.io.conflict_spec import Name, StateRef
 from detente.io.evidence import EvidenceList
 
 
@@ -14,7 +14,7 @@ class OutcomeSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
+    name: Name
     label: str = Field(min_length=1)
     pattern: StateRef
     desired: bool = Field(True, description="True: an outcome to reach; False: one to avoid.")

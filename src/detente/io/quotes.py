@@ -7,7 +7,7 @@ differs by a curly apostrophe is not the source's wording) against the file name
 else a ``sources`` or ``seeds`` folder beside it. A quote whose source file is not found there is
 *missing*, not verified.
 
-:func:`detente.io.scenario.verify_quotes` gives the failures as input problems; this module gives
+:func:`verify_quotes` gives the failures as input problems; this module also gives
 every quote's status, for ``detente check`` and for marking unverified quotes in the report.
 """
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from detente.errors import Problem
 from detente.io.scenario import Scenario, evidence_entries
 from detente.io.yamlio import format_loc
 
@@ -97,3 +98,19 @@ def failed(checks: Iterable[QuoteCheck]) -> list[QuoteCheck]:
 def unverified_quotes(checks: Iterable[QuoteCheck]) -> Mapping[tuple[str, str], QuoteStatus]:
     """(source, quote) -> status for every quote that did not verify, to mark them in a report."""
     return {(c.source, c.quote): c.status for c in checks if not c.ok}
+
+
+def verify_quotes(scenario: Scenario, sources_dir: str | Path) -> list[Problem]:
+    """Quotes that are not exact substrings of their source file in ``sources_dir``, as problems.
+
+    The check is character for character (no whitespace or quote-mark folding): a scenario claims
+    its quotes are the source's own words.
+    """
+    file = scenario.lines.file
+    return [
+        Problem(file, c.line, f"{c.field}.source", f"source file {c.source!r} not found")
+        if c.status == "missing"
+        else Problem(file, c.line, f"{c.field}.quote", f"quote is not an exact substring of {c.source}")
+        for c in check_quotes(scenario, sources_dir)
+        if not c.ok
+    ]

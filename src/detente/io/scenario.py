@@ -168,31 +168,6 @@ def _check_sources(data: Any, spec: ScenarioSpec, lines: LineMap) -> list[Proble
     ]
 
 
-def verify_quotes(scenario: Scenario, sources_dir: str | Path) -> list[Problem]:
-    """Quotes that are not exact substrings of their source file in ``sources_dir``, as problems.
-
-    The check is character for character (no whitespace or quote-mark folding): a scenario claims
-    its quotes are the source's own words.
-    """
-    texts: dict[str, str | None] = {}
-    problems: list[Problem] = []
-    for loc, entry in evidence_entries(scenario.data):
-        quote, source = entry.get("quote"), entry.get("source")
-        if not quote or not isinstance(source, str):
-            continue
-        if source not in texts:
-            path = Path(sources_dir) / source
-            texts[source] = path.read_text(encoding="utf-8") if path.is_file() else None
-        text = texts[source]
-        if text is None:
-            problems.append(scenario.lines.problem((*loc, "source"), f"source file {source!r} not found"))
-        elif str(quote) not in text:
-            problems.append(
-                scenario.lines.problem((*loc, "quote"), f"quote is not an exact substring of {source}")
-            )
-    return problems
-
-
 # -- cross-references ---------------------------------------------------------------------------
 def _duplicates(names: list[str], where: str, lines: LineMap) -> list[Problem]:
     return [

@@ -23,7 +23,9 @@ import numpy.typing as npt
 
 BoolArray = npt.NDArray[np.bool_]
 
-_TOKEN = re.compile(r"\s*(?:(?P<op>[()&|!~-])|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))")
+NAME = r"[A-Za-z_][A-Za-z0-9_.]*"
+"""The rule for every name in detente documents: a letter or _ first, then letters, digits, _ and ."""
+_TOKEN = re.compile(rf"\s*(?:(?P<op>[()&|!~-])|(?P<word>{NAME}))")
 _KEYWORDS = {"and": "&", "or": "|", "not": "-", "if": "if", "iff": "iff"}
 KEYWORDS = frozenset(_KEYWORDS)
 """Words of the statement language (matched in any case), so not usable as option names."""
@@ -168,3 +170,10 @@ def render(expr: Expr) -> str:
         inner = render(expr.arg)
         return f"-{inner}" if isinstance(expr.arg, Lit | Not) else f"-({inner})"
     return f"({render(expr.left)} {expr.op} {render(expr.right)})"
+
+
+def names(text: str) -> set[str]:
+    """The option names a statement mentions (the statement language's keywords left out)."""
+    return {
+        w for m in _TOKEN.finditer(text) if (w := m.group("word")) is not None and w.lower() not in _KEYWORDS
+    }

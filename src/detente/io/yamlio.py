@@ -331,6 +331,23 @@ def read_text(path: str | Path) -> str:
     return decode_text(raw, str(path))
 
 
+class Collector:
+    """Problems found while compiling a document, each named by its place (under ``prefix``) in ``lines``."""
+
+    def __init__(self, lines: LineMap, prefix: Loc = ()) -> None:
+        self.lines = lines
+        self.prefix = prefix
+        self.problems: list[Problem] = []
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.problems.append(self.lines.problem((*self.prefix, *loc), message))
+
+    def raise_if_any(self) -> None:
+        """An InputError with every problem found, if there is any."""
+        if self.problems:
+            raise InputError(self.problems)
+
+
 def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
     """Read and parse a YAML file; a missing or unreadable file is an InputError too."""
     return parse_yaml(read_text(path), str(path))
