@@ -2,17 +2,25 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+HASH := $(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# `make run` installs what the main job needs; `make test` (and the other developer targets) add the
+# test extras (pytest, ruff, mypy, the browser driver, schemathesis) on top.
+RUN_STAMP := $(VENV)/.installed-run-$(HASH)
+STAMP := $(VENV)/.installed-test-$(HASH)
 
 .PHONY: run test lint typecheck pytest bench validate fuzz clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(RUN_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
-	rm -f $(VENV)/.installed-* && touch $@
+	$(BIN)/python -m pip install -q -c constraints.txt -e .
+	rm -f $(VENV)/.installed-run-* && touch $@
 
-run: $(STAMP)
+$(STAMP): $(RUN_STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	rm -f $(VENV)/.installed-test-* && touch $@
+
+run: $(RUN_STAMP)
 	$(BIN)/detente analyze
 
 test: $(STAMP) lint typecheck pytest
