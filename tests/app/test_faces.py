@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 CHICKEN = REPO / "examples" / "conflicts" / "chicken.yaml"
 PD = REPO / "examples" / "conflicts" / "prisoners_dilemma.yaml"
 JUNE = builtin_scenario("dprk_us_2019_06")
-CLOCK = REPO / "src" / "detente" / "data" / "clocks" / "dprk_us_2019_06.yaml"
+CLOCK = builtin_scenario("dprk_us_2019_10")
 DEU = REPO / "tests" / "forecast" / "data" / "deu_small.tsv"
 
 # kind, document, Python/web parameters, command line, whether the web app can store the document
@@ -54,7 +54,7 @@ CASES: list[tuple[str, Path, dict[str, Any], list[str], bool]] = [
         ["questions", "--samples", "4", "--mc", "20", "--seed", "3"],
         True,
     ),
-    ("clock", CLOCK, {"mc": 40, "seed": 9}, ["clock", "--mc", "40", "--seed", "9"], False),
+    ("clock", CLOCK, {"mc": 40, "seed": 9}, ["clock", "--mc", "40", "--seed", "9"], True),
     ("check", JUNE, {}, ["check"], True),
     ("report", CHICKEN, {"runs": 0}, ["analyze", "--mc", "0"], True),
 ]

@@ -506,5 +506,5 @@ def load_clock(path: str | Path) -> UncertainClock:
 
 
 def builtin_clock(name: str) -> Path:
-    """The built-in clock ``detente/data/clocks/<name>.yaml`` (e.g. ``dprk_us_2019_10``)."""
-    return builtin_yaml("clocks", name, "clock")
+    """The built-in scenario whose ``clock:`` section is the clock ``name`` (e.g. ``dprk_us_2019_10``)."""
+    return builtin_yaml("scenarios", name, "scenario")
