@@ -97,7 +97,7 @@ def test_questions_with_a_bad_indicator_exit_2(tmp_path: Path) -> None:
     line = next(k for k, row in enumerate(text.splitlines(), 1) if "pattern: {zz: Y}" in row)
     result = runner.invoke(app, ["questions", "--questions", str(path), *SMALL])
     assert result.exit_code == 2
-    assert f"{path}:{line}: [questions[0].indicator.pattern.zz] unknown option 'zz'" in result.stderr
+    assert f"{path}:{line}: [questions[1].indicator.pattern.zz] unknown option 'zz'" in result.stderr
 
 
 # -- score --------------------------------------------------------------------------------------------

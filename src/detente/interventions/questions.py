@@ -194,6 +194,8 @@ def check_indicators(scenario: Scenario, questions: QuestionSet) -> None:
                 continue
             if empty:
                 problems.append(lines.problem((*at, "pattern"), "matches no feasible state"))
+        elif ind.kind == "clock" and not (isinstance(scenario.data, Mapping) and scenario.data.get("clock")):
+            problems.append(lines.problem((*at, "kind"), "the scenario has no clock: section to answer from"))
         elif ind.kind == "forecast":
             if ind.dimension not in space.dimensions:
                 known = ", ".join(space.dimensions)
@@ -252,6 +254,15 @@ class ForecastBasis:
     quantiles: tuple[float, float, float]  # 5%, 50%, 95% of the valid runs (nan when none)
 
 
+@dataclass(frozen=True, eq=False)
+class ClockBasis:
+    """A clock question's ground: the clock's analysis and the day agreement must come by."""
+
+    analysis: Any  # detente.clock.analysis.ClockAnalysis
+    day: dt.date
+    how: str  # "monte carlo" or "central values"
+
+
 @dataclass(frozen=True)
 class Answer:
     """A question's probability (after any blend), its baseline, the method and what it rests on."""
@@ -263,7 +274,7 @@ class Answer:
     method: str
     model: float  # before any blend with a prior
     model_baseline: float
-    basis: ConflictBasis | ForecastBasis | None  # None for an analyst's judgement
+    basis: ConflictBasis | ForecastBasis | ClockBasis | None  # None for an analyst's judgement
     prior: float | None = None
     weight: float | None = None
     late: bool = False  # the snapshot is dated after the question closed
@@ -348,13 +359,23 @@ def answer_question(
     settlement: Settlement | None,
     monte_carlo: Mapping[str, MonteCarloResult],
     default_model: str = DEFAULT_MODEL,
+    clock: Any = None,
 ) -> Answer:
     """One question's answer (see module doc); ``settlement`` / ``monte_carlo`` as its kind needs."""
     ind = question.indicator
     if ind is None:
         raise ValueError(f"question {question.id!r} has no indicator")
-    basis: ConflictBasis | ForecastBasis | None
-    if ind.kind == "judgement":
+    basis: ConflictBasis | ForecastBasis | ClockBasis | None
+    if ind.kind == "clock":
+        from detente.clock.analysis import agreement_probability
+
+        assert clock is not None
+        model, how = agreement_probability(clock, question.closes)
+        rounds = sum(1 for r in range(clock.model.horizon) if clock.model.date_of(r) <= question.closes)
+        base = float(clock.solution.p_agree[:rounds].sum())  # at the central values
+        basis = ClockBasis(clock, question.closes, how)
+        method = "clock"
+    elif ind.kind == "judgement":
         assert ind.probability is not None
         model = base = ind.probability
         basis = None
@@ -426,13 +447,19 @@ def answer_questions(
         return lambda done, _part: sink(offset + done, total)
 
     settlement = settle(scenario, samples, swap, seed, report(0)) if needs_conflict else None
+    clock = None
+    if any(i.kind == "clock" for i in indicators):
+        from detente.clock.analysis import analyse
+        from detente.io.clock import parse_clock
+
+        clock = analyse(parse_clock(scenario.data, scenario.lines), runs, seed=seed, workers=1)
     first = samples if needs_conflict else 0
     mc = {
         m: run_monte_carlo(scenario.issues, m, runs, seed=seed, workers=1, progress=report(first + k * runs))
         for k, m in enumerate(models)
     }
     return tuple(
-        answer_question(scenario, q, settlement, mc, default_model) for q in questions.spec.questions
+        answer_question(scenario, q, settlement, mc, default_model, clock) for q in questions.spec.questions
     )
 
 

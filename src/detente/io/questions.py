@@ -50,6 +50,8 @@ class IndicatorSpec(Base):
       Y/N/- string in option order, as for outcomes of interest);
     * ``forecast``: yes if the forecast outcome on ``dimension`` is ``above`` (or ``below``) a
       threshold on the dimension's scale, under forecast ``model`` (default ``eum``);
+    * ``clock``: yes if the scenario's negotiation clock (``clock:``) brings agreement in a round dated
+      on or before the question's ``closes`` (the mean over its Monte Carlo draws);
     * ``judgement``: the analyst's stated ``probability``, for questions the model does not speak to.
 
     A conflict or forecast answer may be blended with a stated ``prior``: the probability is then
@@ -57,7 +59,7 @@ class IndicatorSpec(Base):
     backs the link, the thresholds, the prior and the weight.
     """
 
-    kind: Literal["conflict", "forecast", "judgement"]
+    kind: Literal["conflict", "forecast", "clock", "judgement"]
     pattern: StateRef | None = Field(None, description="conflict: the matching states (option -> Y/N/-).")
     dimension: Name | None = Field(None, description="forecast: the issue dimension.")
     above: float | None = Field(None, description="forecast: yes if the outcome is above this value.")
@@ -74,6 +76,7 @@ class IndicatorSpec(Base):
             "conflict": {"pattern"},
             "forecast": {"dimension", "above", "below"},
             "judgement": {"probability"},
+            "clock": set(),
         }[self.kind]
         fields = ("pattern", "dimension", "above", "below", "probability")
         given = {f for f in fields if getattr(self, f) is not None}

@@ -19,6 +19,7 @@ from detente.interventions.questions import (
     SEED,
     SWAP,
     Answer,
+    ClockBasis,
     ConflictBasis,
     ForecastBasis,
 )
@@ -135,6 +136,14 @@ def reasoning(scenario: Scenario, answer: Answer) -> str:
         )
     elif isinstance(b, ConflictBasis):
         words += _conflict_words(scenario.conflict, b)
+    elif isinstance(b, ClockBasis):
+        from detente.render.clock_words import explain_agreement_by
+
+        words.append(
+            "Answered from the negotiation clock (dated rounds, the deadline and the elections): "
+            + explain_agreement_by(b.analysis, b.day)
+            + f" At the central values alone: {_percent(answer.model_baseline)}."
+        )
     else:
         words += _forecast_words(b, answer.model, answer.model_baseline)
     if answer.prior is not None and answer.weight is not None:
