@@ -312,6 +312,7 @@ def test_the_document_has_every_section(name: str) -> None:
         "paths",
         "hypergame",
         "forecast",
+        "clock",
         "interventions",
         "judged",
         "timeline",
@@ -324,7 +325,12 @@ def test_the_document_has_every_section(name: str) -> None:
     assert all(s.paragraphs and s.title for s in doc.sections)
     # Figures: the state graph, one per forecast dimension (trajectories, Monte Carlo, tornado) and
     # the intervention comparison; each is inline SVG.
-    assert [len(by_id[k].figures) for k in ("stability", "forecast", "interventions")] == [1, 3, 1]
+    assert [len(by_id[k].figures) for k in ("stability", "forecast", "clock", "interventions")] == [
+        1,
+        3,
+        1,
+        1,
+    ]
     assert all(f.svg.startswith("<svg") for s in doc.sections for f in s.figures)
     # Why the status quo holds, in words (summary and report; it is the only SEQ equilibrium, so the
     # HTML-only details explain no further equilibrium); the evidence table, one row per entry.

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from detente.clock.analysis import ClockAnalysis
 from detente.conflict.hypergame import HypergameResult, Perception, analyze_hypergame
 from detente.conflict.model import Conflict
 from detente.conflict.paths import PATH_CONCEPT, StatusQuoAnalysis, status_quo_paths
@@ -122,6 +123,11 @@ class Analysis:
     model_evidence: ModelEvidence = HEADLINE_EVIDENCE
     bundles: tuple[Bundle, ...] = ()
     robustness: Robustness | None = None
+    clock: ClockAnalysis | None = None  # the scenario's negotiation clock, solved and simulated
+
+
+CLOCK_DRAWS = 1000
+"""Monte Carlo draws of the negotiation clock in the main job (at most the forecast's runs)."""
 
 
 SPREAD = (5.0, 5.0, 0.1)
@@ -297,7 +303,19 @@ def analyze_scenario(
         HEADLINE_EVIDENCE,
         bundled,
         robust,
+        clock_analysis(scenario, min(runs, CLOCK_DRAWS), seed),
     )
+
+
+def clock_analysis(scenario: Scenario, draws: int, seed: int) -> ClockAnalysis | None:
+    """The scenario's ``clock:`` solved, with ``draws`` Monte Carlo draws (None without a clock)."""
+    if not (isinstance(scenario.data, Mapping) and scenario.data.get("clock")):
+        return None
+    from detente.clock.analysis import analyse
+    from detente.io.clock import parse_clock
+
+    uclock = parse_clock(scenario.data, scenario.lines)
+    return analyse(uclock, draws, seed=seed, workers=1, changes_by=uclock.base.deadline_day)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,17 @@ from detente.io.scenario import builtin_scenario
 GMCR_DATA = Path(__file__).resolve().parents[1] / "conflict" / "data"
 SECTION_IDS = [
     *("brief", "actors", "options", "stability", "paths"),
-    *("hypergame", "forecast", "interventions", "judged", "timeline", "glossary", "evidence", "provenance"),
+    *(
+        "hypergame",
+        "forecast",
+        "clock",
+        "interventions",
+        "judged",
+        "timeline",
+        "glossary",
+        "evidence",
+        "provenance",
+    ),
 ]
 HTML_ONLY = {"timeline", "glossary", "evidence", "provenance"}
 

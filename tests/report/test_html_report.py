@@ -101,6 +101,7 @@ def test_every_section_is_visible_under_its_heading(opened: Opened) -> None:
         *(
             "hypergame",
             "forecast",
+            "clock",
             "interventions",
             "judged",
             "timeline",
@@ -129,7 +130,14 @@ def test_every_figure_is_an_inline_svg_that_renders(opened: Opened) -> None:
     figures = [(s.id, f) for s in opened.document.sections for f in s.figures]
     # The state graph (with paths), three forecast panels (trajectories, Monte Carlo, tornado) and the
     # intervention comparison.
-    assert [sid for sid, _ in figures] == ["stability", "forecast", "forecast", "forecast", "interventions"]
+    assert [sid for sid, _ in figures] == [
+        "stability",
+        "forecast",
+        "forecast",
+        "forecast",
+        "clock",
+        "interventions",
+    ]
     assert page.locator("figure").count() == len(figures)
     assert page.locator("img").count() == 0
     for k, (sid, fig) in enumerate(figures):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from detente.app.kind import CliOption, Execution, Json, Params, RunKind, Writer
+from detente.app.scenario_kinds import builtin_scenario_path
 from detente.budget import Cost
 from detente.errors import NothingToDoError
 from detente.io.kinds import CLOCKS
@@ -102,6 +103,7 @@ CLOCK = RunKind(
     terminal=_terminal,
     figures=figures,
     command=("clock",),
+    default_document=builtin_scenario_path,
     writer=Writer(CliOption(("--plot",), "Write the timeline chart to OUT.png or OUT.svg."), write_plot),
     execution=("workers",),
 )

@@ -26,6 +26,7 @@ from detente.render.forecast_plots import forecast_figure
 from detente.render.hypergame_words import explain
 from detente.render.narrate import concept_name, describe_paths, describe_stability, describe_state
 from detente.render.report import memo
+from detente.render.report.clock_section import clock_section
 from detente.render.report.conflict_sections import (
     options_section,
     stability_section,
@@ -402,6 +403,8 @@ def build_document(analysis: Analysis) -> Document:
             else {}
         )
         sections.append(_forecast(analysis.forecast, scales, analysis.model_evidence))
+    if analysis.clock is not None:
+        sections.append(clock_section(analysis.clock))
     if analysis.interventions is not None:
         sections.append(_interventions(analysis.interventions))
     if analysis.interventions is not None and analysis.interventions.ranked:
