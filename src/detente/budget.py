@@ -4,7 +4,7 @@ Every run is estimated before any work is done (memory at its peak, time on this
 size of the result a user would read), then checked here against three budgets:
 
 * memory: 4 GiB, or ``DETENTE_MEMORY_BUDGET`` (bytes, or ``512M``, ``8G``, ``1.5T``);
-* time: 600 s, or ``DETENTE_TIME_BUDGET`` (seconds, or ``90s``, ``10m``, ``1h``);
+* time: 120 s, or ``DETENTE_TIME_BUDGET`` (seconds, or ``90s``, ``10m``, ``1h``);
 * result: 64 MiB of JSON, or ``DETENTE_RESULT_BUDGET`` (a size as for memory).
 
 A refusal is a :class:`~detente.errors.ModelTooLargeError` whose message gives the figures (the
@@ -23,7 +23,7 @@ ENV_VAR = "DETENTE_MEMORY_BUDGET"
 TIME_ENV_VAR = "DETENTE_TIME_BUDGET"
 RESULT_ENV_VAR = "DETENTE_RESULT_BUDGET"
 DEFAULT_BUDGET = 4 * 1024**3
-DEFAULT_SECONDS = 600.0
+DEFAULT_SECONDS = 120.0
 DEFAULT_RESULT = 64 * 1024**2
 
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}

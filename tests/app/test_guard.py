@@ -96,3 +96,11 @@ def test_the_memory_budget_is_honoured_before_any_work(
     monkeypatch.setenv("DETENTE_MEMORY_BUDGET", "8M")
     result = CliRunner().invoke(cli, ["conflict", "analyze", str(path)])
     assert result.exit_code == 3 and "8.0 MiB" in " ".join(result.stderr.split())
+
+
+def test_a_forecast_over_the_time_budget_is_refused_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = Path(__file__).resolve().parents[1] / "forecast" / "data" / "issues.yaml"
+    monkeypatch.setenv("DETENTE_TIME_BUDGET", "0.001")
+    result = CliRunner().invoke(cli, ["forecast", "run", str(data), "-m", "eum", "--mc", "1000"])
+    assert result.exit_code == 3, result.output
+    assert "time budget" in " ".join(result.stderr.split()) and "DETENTE_TIME_BUDGET" in result.stderr
