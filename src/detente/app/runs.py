@@ -7,6 +7,7 @@ Every face calls :func:`execute` (the command line, the web app's worker, and th
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -24,13 +25,19 @@ from detente.errors import ParameterError
 
 @dataclass(frozen=True, eq=False)
 class Output:
-    """A finished run: its kind, parameters, result object and documented JSON."""
+    """A finished run: its kind, document, parameters, result object and the estimates it passed."""
 
     kind: RunKind[Any, Any]
+    doc: Any
     params: Params
     result: Any
-    json: Json
     costs: tuple[Cost, ...]
+
+    @functools.cached_property
+    def json(self) -> Json:
+        """The documented JSON of the result (rendered when first asked for: a terminal needs none)."""
+        document: Json = clean(self.kind.to_json(self.doc, self.params, self.result))
+        return document
 
 
 def make_params(
@@ -83,7 +90,7 @@ def execute(
     check_reads(k, doc)
     costs = guard(k, doc, p, budget)
     result = k.run(doc, p, execution or Execution())
-    return Output(k, p, result, clean(k.to_json(doc, p, result)), costs)
+    return Output(k, doc, p, result, costs)
 
 
 def check_reads(kind: RunKind[Any, Any], doc: Any) -> None:
