@@ -166,3 +166,35 @@ def test_pages_load_nothing_from_the_internet(client: TestClient) -> None:
         response = client.get(path)
         assert response.status_code in (200, 404), path
         assert not external.search(response.text), path
+
+
+def test_pages_answer_html_errors_the_api_json_and_every_response_carries_the_frame_and_csp_headers(
+    tmp_path: Path,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from detente.cli.web import is_loopback
+    from detente.web.app import create_app
+
+    client = TestClient(create_app(tmp_path))
+    for path in ("/scenarios/999", "/runs/abc"):
+        page = client.get(path)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "Not found" in page.text
+    api = client.get("/api/scenarios/999")
+    assert api.status_code == 404 and api.json() == {"detail": "no scenario 999"}
+    headers = client.get("/").headers
+    assert (
+        headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in headers["content-security-policy"]
+    )
+    assert [
+        is_loopback(h) for h in ("127.0.0.2", "::1", "[::1]", "localhost", "10.0.0.1", "example.org")
+    ] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]

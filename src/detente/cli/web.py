@@ -7,9 +7,20 @@ from pathlib import Path
 
 import typer
 
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 """Host names a loopback server answers to (any other is refused: DNS rebinding)."""
+
+
+def is_loopback(host: str) -> bool:
+    """Is ``host`` this machine only: ``localhost``, or an address of 127.0.0.0/8 or ::1 (RFC 1122, 4291)?"""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def default_data_dir() -> Path:
@@ -30,12 +41,14 @@ def serve(port: int = 8000, host: str = "127.0.0.1", data: Path | None = None, w
 
     from detente.web.app import create_app
 
-    if host not in LOOPBACK:
+    loopback = is_loopback(host)
+    if not loopback:
         typer.echo(
             f"warning: binding to {host} makes the app reachable from other machines; it has no login.",
             err=True,
         )
     folder = data or default_data_dir()
-    app = create_app(folder, workers=workers, allowed_hosts=LOOPBACK_NAMES if host in LOOPBACK else None)
+    names = (*LOOPBACK_NAMES, host if ":" not in host else f"[{host.strip('[]')}]")
+    app = create_app(folder, workers=workers, allowed_hosts=names if loopback else None)
     typer.echo(f"detente: serving {url(host, port)} (data in {folder})")
     uvicorn.run(app, host=host, port=port, log_level="warning")

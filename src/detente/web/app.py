@@ -18,9 +18,12 @@ from typing import Annotated, Any
 import jinja2
 from fastapi import Body, FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from detente import __version__
@@ -159,9 +162,44 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     app.add_middleware(SameOrigin)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        """Pages load nothing from elsewhere and are never framed by another site."""
+        response: Response = await call_next(request)
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
     app.mount("/static", StaticFiles(packages=[("detente.web", "static")]), name="static")
     app.state.store = store
     app.state.runner = runner
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """The API answers JSON; a page answers a page."""
+        if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        title = "Not found" if exc.status_code == 404 else f"Error {exc.status_code}"
+        html = _PAGES.get_template("error.html.j2").render(
+            version=__version__, status=exc.status_code, title=title, detail=exc.detail
+        )
+        return HTMLResponse(html, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+        """A malformed page address is a page that does not exist; the API keeps FastAPI's 422 body."""
+        if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+            return await request_validation_exception_handler(request, exc)
+        html = _PAGES.get_template("error.html.j2").render(
+            version=__version__, status=404, title="Not found", detail=f"no page at {request.url.path}"
+        )
+        return HTMLResponse(html, status_code=404)
 
     @app.exception_handler(DetenteError)
     async def _refused(request: Request, exc: DetenteError) -> JSONResponse:
