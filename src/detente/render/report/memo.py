@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from detente.analysis import Analysis
+from detente.clock.analysis import ClockAnalysis
 from detente.io.evidence import EvidenceRow
 from detente.io.quotes import QuoteCheck
 from detente.io.yamlio import atomic_write_text
@@ -199,6 +200,26 @@ def _sensitivity(width: float) -> str:
     return "highly sensitive to the uncertain inputs"
 
 
+def clock_brief(clock: ClockAnalysis) -> str:
+    """The clock in one sentence: the chance of agreement by each date it names, and from what."""
+    from detente.clock.analysis import agreement_probability
+    from detente.render.clock_json import named_dates
+
+    parts = []
+    for name, day in named_dates(clock):
+        p, _ = agreement_probability(clock, day)
+        parts.append(f"{100 * p:.0f}% by {day:%d %B %Y} ({name})")
+    source = (
+        f"averaged over {clock.monte_carlo.n:,} draws of its uncertain inputs"
+        if clock.monte_carlo is not None
+        else "at its central values"
+    )
+    return (
+        "Negotiation clock (dated monthly rounds, the deadline and the elections; a model, not a "
+        f"forecast of events): the chance of agreement is {'; '.join(parts)}, {source}."
+    )
+
+
 def brief_lines(analysis: Analysis) -> list[str]:
     """The key judgements, each with its confidence and reasons, and what would change them."""
     c, stab = analysis.conflict, analysis.stability
@@ -250,6 +271,8 @@ def brief_lines(analysis: Analysis) -> list[str]:
                 "a 0-100 scale, far wider than the Monte Carlo intervals, which show only how much the "
                 "input judgements matter."
             )
+    if analysis.clock is not None:
+        out.append(clock_brief(analysis.clock))
     report = analysis.interventions
     if report is not None and report.ranked:
         top = report.ranked[0]
