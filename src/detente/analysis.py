@@ -309,13 +309,12 @@ def analyze_scenario(
 
 def clock_analysis(scenario: Scenario, draws: int, seed: int) -> ClockAnalysis | None:
     """The scenario's ``clock:`` solved, with ``draws`` Monte Carlo draws (None without a clock)."""
-    if not (isinstance(scenario.data, Mapping) and scenario.data.get("clock")):
+    if scenario.clock is None:
         return None
     from detente.clock.analysis import analyse
-    from detente.io.clock import parse_clock
 
-    uclock = parse_clock(scenario.data, scenario.lines)
-    return analyse(uclock, draws, seed=seed, workers=1, changes_by=uclock.base.deadline_day)
+    clock = scenario.clock
+    return analyse(clock, draws, seed=seed, workers=1, changes_by=clock.base.deadline_day)
 
 
 @dataclass(frozen=True)

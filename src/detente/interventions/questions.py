@@ -194,7 +194,7 @@ def check_indicators(scenario: Scenario, questions: QuestionSet) -> None:
                 continue
             if empty:
                 problems.append(lines.problem((*at, "pattern"), "matches no feasible state"))
-        elif ind.kind == "clock" and not (isinstance(scenario.data, Mapping) and scenario.data.get("clock")):
+        elif ind.kind == "clock" and scenario.clock is None:
             problems.append(lines.problem((*at, "kind"), "the scenario has no clock: section to answer from"))
         elif ind.kind == "forecast":
             if ind.dimension not in space.dimensions:
@@ -448,11 +448,10 @@ def answer_questions(
 
     settlement = settle(scenario, samples, swap, seed, report(0)) if needs_conflict else None
     clock = None
-    if any(i.kind == "clock" for i in indicators):
+    if scenario.clock is not None and any(i.kind == "clock" for i in indicators):
         from detente.clock.analysis import analyse
-        from detente.io.clock import parse_clock
 
-        clock = analyse(parse_clock(scenario.data, scenario.lines), runs, seed=seed, workers=1)
+        clock = analyse(scenario.clock, runs, seed=seed, workers=1)
     first = samples if needs_conflict else 0
     mc = {
         m: run_monte_carlo(scenario.issues, m, runs, seed=seed, workers=1, progress=report(first + k * runs))

@@ -485,15 +485,18 @@ def _check_sources(spec: ClockSpec, raw: Any, lines: LineMap, prefix: Loc) -> No
         raise InputError(problems)
 
 
+def compile_checked(spec: ClockSpec, raw: Any, lines: LineMap, prefix: Loc = ()) -> UncertainClock:
+    """A validated clock (``raw``: its parsed YAML, at ``prefix``), its quote sources checked, compiled."""
+    _check_sources(spec, raw, lines, prefix)
+    return compile_clock(spec, lines, prefix)
+
+
 def parse_clock(data: Any, lines: LineMap) -> UncertainClock:
     """Validate parsed YAML: a clock mapping, or a scenario holding one under ``clock:``."""
     if isinstance(data, dict) and "clock" in data:
         wrapped = validate_model(_InScenario, data, lines)
-        _check_sources(wrapped.clock, data["clock"], lines, ("clock",))
-        return compile_clock(wrapped.clock, lines, ("clock",))
-    spec = validate_model(ClockSpec, data, lines)
-    _check_sources(spec, data, lines, ())
-    return compile_clock(spec, lines)
+        return compile_checked(wrapped.clock, data["clock"], lines, ("clock",))
+    return compile_checked(validate_model(ClockSpec, data, lines), data, lines)
 
 
 def load_clock(path: str | Path) -> UncertainClock:

@@ -181,11 +181,6 @@ def parse_document(data: Any, lines: LineMap, kind: DocKind, digest: str = "") -
         from detente.io.scenario import parse_scenario
 
         scenario = parse_scenario(data, lines)
-        clock = None
-        if isinstance(data, dict) and data.get("clock") is not None:
-            from detente.io.clock import parse_clock
-
-            clock = parse_clock(data, lines)
         return Document(
             kind,
             file,
@@ -195,7 +190,7 @@ def parse_document(data: Any, lines: LineMap, kind: DocKind, digest: str = "") -
             conflict=scenario.conflict,
             scenario=scenario,
             space=scenario.issues,
-            clock=clock,
+            clock=scenario.clock,
         )
     if kind == "conflict":
         from detente.io.conflict import compile_conflict

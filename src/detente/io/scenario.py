@@ -18,10 +18,12 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from detente.clock.montecarlo import UncertainClock
 from detente.conflict.hypergame import Perception
 from detente.conflict.model import Conflict, IntArray, match_states
 from detente.errors import InputError, Problem
 from detente.forecast.uncertain import UncertainSpace
+from detente.io.clock import compile_checked
 from detente.io.conflict import compile_conflict
 from detente.io.forecast_spec import compile_uncertain_space
 from detente.io.packaged import builtin_yaml
@@ -55,6 +57,8 @@ class Scenario:
     lines: LineMap
     issues: UncertainSpace
     perceptions: tuple[CompiledPerception, ...] = ()
+    clock: UncertainClock | None = None
+    """The negotiation clock of the scenario's ``clock:`` section (:mod:`detente.io.clock`), if any."""
 
     @property
     def path(self) -> str:
@@ -114,6 +118,12 @@ def parse_scenario(data: Any, lines: LineMap, check_interventions: bool = True) 
     problems: list[Problem] = []
     conflict = _collect(problems, lambda: compile_conflict(spec.conflict, lines, ("conflict",)))
     issues = _collect(problems, lambda: compile_uncertain_space(spec.issues, lines, ("issues",)))
+    clock_spec = spec.clock
+    clock = (
+        None
+        if clock_spec is None
+        else _collect(problems, lambda: compile_checked(clock_spec, data["clock"], lines, ("clock",)))
+    )
     problems += _check_sources(data, spec, lines)
     problems += _check_actors(spec, lines)
     problems += _check_timeline(spec, lines)
@@ -127,7 +137,7 @@ def parse_scenario(data: Any, lines: LineMap, check_interventions: bool = True) 
     assert conflict is not None and issues is not None
     if check_interventions:
         _check_interventions(data, spec, lines)
-    return Scenario(data, spec, conflict, lines, issues, perceptions)
+    return Scenario(data, spec, conflict, lines, issues, perceptions, clock)
 
 
 def _collect(problems: list[Problem], build: Callable[[], T]) -> T | None:
