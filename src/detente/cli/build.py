@@ -10,8 +10,6 @@ through :func:`detente.app.runs.execute` (guard first), and renders the result.
 from __future__ import annotations
 
 import inspect
-import types
-import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,41 +17,10 @@ from typing import Annotated, Any
 
 import typer
 
+from detente.app import fields
 from detente.app.kind import Execution, RunKind
 from detente.cli.common import console, print_json, reporting_errors
 from detente.errors import ParameterError
-
-_SCALARS = (bool, int, float)
-
-
-def _strip_optional(annotation: Any) -> tuple[Any, bool]:
-    args = typing.get_args(annotation)
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
-        rest = [a for a in args if a is not type(None)]
-        return (rest[0] if len(rest) == 1 else typing.Union[tuple(rest)]), True  # noqa: UP007
-    return annotation, False
-
-
-def _shape(annotation: Any) -> str:
-    """``bool``, ``int``, ``float``, ``list``, ``dict`` or ``text`` (anything else, given as text)."""
-    base, _ = _strip_optional(annotation)
-    origin = typing.get_origin(base)
-    if origin is list:
-        return "list"
-    if origin is dict:
-        return "dict"
-    if base in _SCALARS:
-        return base.__name__  # type: ignore[no-any-return]
-    return "text"
-
-
-def _choices(annotation: Any) -> str:
-    base, _ = _strip_optional(annotation)
-    if typing.get_origin(base) is list:
-        base = typing.get_args(base)[0]
-    if typing.get_origin(base) is typing.Literal:
-        return ", ".join(str(a) for a in typing.get_args(base))
-    return ""
 
 
 @contextmanager
@@ -116,14 +83,14 @@ def build(kind: RunKind[Any, Any], summary: str = "") -> Callable[..., None]:
         option = kind.cli.get(name)
         names = option.names if option else ("--" + name.replace("_", "-"),)
         flags[name] = names[0]
-        shape = shapes[name] = _shape(field.annotation)
-        choices = _choices(field.annotation)
+        shape = shapes[name] = fields.shape(field.annotation)
+        choices = ", ".join(fields.choices(field.annotation))
         help_text = (option.help if option and option.help else field.description or "") + (
             f" [{choices}]" if choices and choices not in (field.description or "") else ""
         )
         required = field.is_required()
         default = None if required else field.get_default(call_default_factory=True)
-        _, optional = _strip_optional(field.annotation)
+        _, optional = fields.strip_optional(field.annotation)
         if shape in ("bool", "int", "float"):
             base = {"bool": bool, "int": int, "float": float}[shape]
             cli_type: Any = base | None if optional or required else base
@@ -198,11 +165,7 @@ def build(kind: RunKind[Any, Any], summary: str = "") -> Callable[..., None]:
         table_format = values.pop("table_format", None)
         issue = values.pop("issue", None)
         write_to = values.pop("write_to", None)
-        documents = {
-            k: values.pop("document_" + k) for k in kind.documents if values.get("document_" + k) is not None
-        }
-        for k in kind.documents:
-            values.pop("document_" + k, None)
+        documents = {k: v for k in kind.documents if (v := values.pop("document_" + k)) is not None}
         with reporting_errors():
             from detente.app.runs import execute, load, make_params
 

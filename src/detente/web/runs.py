@@ -9,12 +9,12 @@ on the pages without edits here.
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field
 
+from detente.app import fields
 from detente.app.kind import Params, RunKind
 from detente.app.registry import ENTRIES, get
 from detente.budget import Budget
@@ -77,28 +77,20 @@ class RunForm:
     fields: list[FormField]
 
 
-def _literal_options(annotation: Any) -> list[str]:
-    base = annotation
-    if typing.get_origin(base) is list:
-        base = typing.get_args(base)[0]
-    if typing.get_origin(base) is typing.Literal:
-        return [str(a) for a in typing.get_args(base)]
-    return []
-
-
 def _field(name: str, info: Any, doc: Any) -> FormField | None:
     annotation = info.annotation
     label = name.replace("_", " ")
     help_text = info.description or ""
     default = None if info.is_required() else info.get_default(call_default_factory=True)
-    origin = typing.get_origin(annotation)
-    if origin is dict:
+    kind = fields.shape(annotation)
+    if kind == "dict":
         return None  # model parameters: the command line's --param, not a form field
     conflict = doc.conflict
     if name == "decision_maker" and conflict is not None:
-        return FormField(
-            name, "decision maker", "select", None, [(d.name, d.name) for d in conflict.decision_makers]
-        )
+        names = [(d.name, d.name) for d in conflict.decision_makers]
+        if kind == "list":  # several may vary: none ticked lets the analysis choose
+            return FormField(name, "decision makers", "checkboxes", [], names, help=help_text)
+        return FormField(name, "decision maker", "select", None, names, help=help_text)
     if name == "dimension" and doc.space is not None:
         dims = doc.space.base.dimensions
         return FormField(
@@ -107,24 +99,20 @@ def _field(name: str, info: Any, doc: Any) -> FormField | None:
     if name in ("target", "start") and conflict is not None:
         value = None if name == "start" or conflict.status_quo is None else str(conflict.status_quo + 1)
         return FormField(name, label, "text", value, help=f"{help_text} (1..{conflict.n_states})")
-    choices = _literal_options(annotation)
-    if choices and origin is list:
+    choices = fields.choices(annotation)
+    if choices and kind == "list":
         return FormField(
             name, label, "checkboxes", list(default or []), [(c, c.upper()) for c in choices], help=help_text
         )
     if choices:
         return FormField(name, label, "select", default, [(c, c) for c in choices], help=help_text)
-    if origin is list:
+    if kind == "list":
         return FormField(
             name, label, "list", ",".join(map(str, default or [])), help=f"{help_text} (comma-separated)"
         )
-    base = annotation
-    if typing.get_origin(base) in (Union, __import__("types").UnionType):
-        args = [a for a in typing.get_args(base) if a is not type(None)]
-        base = args[0] if len(args) == 1 else str
-    if base is bool:
+    if kind == "bool":
         return FormField(name, label, "checkbox", bool(default), help=help_text)
-    if base in (int, float):
+    if kind in ("int", "float"):
         lo = hi = None
         for m in info.metadata:
             lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
@@ -136,7 +124,7 @@ def _field(name: str, info: Any, doc: Any) -> FormField | None:
             default,
             minimum=lo,
             maximum=hi,
-            step="1" if base is int else "any",
+            step="1" if kind == "int" else "any",
             help=help_text,
         )
     return FormField(name, label, "text", default, help=help_text)
