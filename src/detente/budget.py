@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from detente.errors import InputError, ModelTooLargeError, Problem
@@ -54,19 +55,20 @@ def parse_seconds(text: str) -> float:
     return value
 
 
-def _env(name: str, parse: type[int] | type[float], default: float) -> float:
+def _env(name: str, parse: Callable[[str], float], default: float) -> float:
+    """The environment variable ``name`` read by ``parse``, or ``default`` when it is unset or blank."""
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
     try:
-        return parse_size(raw) if parse is int else parse_seconds(raw)
+        return parse(raw)
     except ValueError as exc:
         raise InputError([Problem("<environment>", None, name, str(exc))]) from exc
 
 
 def memory_budget() -> int:
     """The memory budget in bytes: ``DETENTE_MEMORY_BUDGET`` if set, else 4 GiB."""
-    return int(_env(ENV_VAR, int, DEFAULT_BUDGET))
+    return int(_env(ENV_VAR, parse_size, DEFAULT_BUDGET))
 
 
 def format_bytes(n: float) -> str:
@@ -103,8 +105,8 @@ class Budget:
         """The budgets set by the environment (``DETENTE_*_BUDGET``), else the defaults."""
         return cls(
             memory_budget(),
-            _env(TIME_ENV_VAR, float, DEFAULT_SECONDS),
-            int(_env(RESULT_ENV_VAR, int, DEFAULT_RESULT)),
+            _env(TIME_ENV_VAR, parse_seconds, DEFAULT_SECONDS),
+            int(_env(RESULT_ENV_VAR, parse_size, DEFAULT_RESULT)),
         )
 
     def tighter(
