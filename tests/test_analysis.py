@@ -31,6 +31,7 @@ from detente.render.hypergame_words import explain
 from detente.render.narrate import option_phrase
 from detente.render.report.builder import build_document
 from detente.render.report.document import Document
+from tests.report import SCENARIO_SECTIONS
 
 JUNE = "dprk_us_2019_06"
 OCTOBER = "dprk_us_2019_10"
@@ -304,23 +305,7 @@ def test_the_document_has_every_section(name: str) -> None:
     a = analysis(name)
     doc = document(name)
     by_id = {s.id: s for s in doc.sections}
-    expected = [
-        "brief",
-        "actors",
-        "options",
-        "stability",
-        "paths",
-        "hypergame",
-        "forecast",
-        "clock",
-        "interventions",
-        "judged",
-        "timeline",
-        "glossary",
-        "evidence",
-        "provenance",
-    ]
-    assert [s.id for s in doc.sections] == expected
+    assert [s.id for s in doc.sections] == SCENARIO_SECTIONS
     assert doc.title == a.title and a.scenario is not None and a.scenario.spec.meta.name == doc.title
     assert all(s.paragraphs and s.title for s in doc.sections)
     # Figures: the state graph, one per forecast dimension (trajectories, Monte Carlo, tornado) and

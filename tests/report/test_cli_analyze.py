@@ -11,22 +11,9 @@ from typer.testing import CliRunner, Result
 
 from detente.cli import app
 from detente.io.scenario import builtin_scenario
+from tests.report import SCENARIO_SECTIONS
 
 GMCR_DATA = Path(__file__).resolve().parents[1] / "conflict" / "data"
-SECTION_IDS = [
-    *("brief", "actors", "options", "stability", "paths"),
-    *(
-        "hypergame",
-        "forecast",
-        "clock",
-        "interventions",
-        "judged",
-        "timeline",
-        "glossary",
-        "evidence",
-        "provenance",
-    ),
-]
 HTML_ONLY = {"timeline", "glossary", "evidence", "provenance"}
 
 
@@ -49,7 +36,7 @@ def test_analyze_a_scenario_file(tmp_path: Path) -> None:
     report = out / "index.html"
     assert report.is_file()
     sections = sections_of(report)
-    assert list(sections) == SECTION_IDS
+    assert list(sections) == SCENARIO_SECTIONS
     # The summary prints every section but the HTML-only ones, each under its title.
     for sid, title in sections.items():
         assert (title in result.stdout) == (sid not in HTML_ONLY), sid
@@ -67,7 +54,7 @@ def test_analyze_with_no_file_runs_the_builtin_scenario(tmp_path: Path) -> None:
     result = run("--mc", "20", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "North Korea–US nuclear talks, 9 October 2019 (after Stockholm)" in result.stdout
-    assert list(sections_of(out / "index.html")) == SECTION_IDS
+    assert list(sections_of(out / "index.html")) == SCENARIO_SECTIONS
 
 
 def test_analyze_a_gmcr_file(tmp_path: Path) -> None:

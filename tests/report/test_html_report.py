@@ -25,6 +25,7 @@ from detente.render.report.builder import build_document
 from detente.render.report.document import Document, Figure, Section, Table
 from detente.render.report.html import render_html, write_html
 from detente.render.report.terminal import MAX_TERMINAL_ROWS, print_document
+from tests.report import SCENARIO_SECTIONS
 from tests.report.chromium import chromium, needs_chromium
 
 if TYPE_CHECKING:
@@ -96,20 +97,7 @@ def test_the_report_loads_without_errors_or_outside_requests(opened: Opened) -> 
 def test_every_section_is_visible_under_its_heading(opened: Opened) -> None:
     page, sections = opened.page, opened.document.sections
     ids = [s.id for s in sections]
-    assert ids == [
-        *("brief", "actors", "options", "stability", "paths"),
-        *(
-            "hypergame",
-            "forecast",
-            "clock",
-            "interventions",
-            "judged",
-            "timeline",
-            "glossary",
-            "evidence",
-            "provenance",
-        ),
-    ]
+    assert ids == SCENARIO_SECTIONS
     assert page.eval_on_selector_all("main > section", "els => els.map(e => e.id)") == ids
     nav = page.eval_on_selector_all("nav a", "els => els.map(a => [a.getAttribute('href'), a.textContent])")
     assert nav == [[f"#{s.id}", s.title] for s in sections]
