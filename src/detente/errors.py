@@ -121,6 +121,14 @@ class ClusterError(DetenteError):
     kind = "cluster"
 
 
+class BusyError(DetenteError):
+    """A resource another process holds (e.g. a web app's data folder served by another server)."""
+
+    exit_code = 1
+    http_status = 409
+    kind = "busy"
+
+
 class InterruptedRun(DetenteError):
     """A run stopped by the user (Ctrl-C); exit status 130 as a shell reports SIGINT."""
 

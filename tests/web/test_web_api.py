@@ -175,7 +175,7 @@ def test_state_explanation_and_report(client: TestClient) -> None:
     state = client.get(f"/api/scenarios/{sid}/versions/1/states/2", params={"concepts": ["nash"]}).json()
     assert state["label"] == "YN" and state["stable"]["nash"] == {"A": True, "B": True}
     assert len(state["explanation"]) == 2
-    assert client.get(f"/api/scenarios/{sid}/versions/1/states/9").status_code == 422
+    assert client.get(f"/api/scenarios/{sid}/versions/1/states/9").status_code == 404  # 4 states
     report = run(client, sid, 1, kind="report", seed=1)
     assert report["status"] == "done", report["error"]
     page = client.get(f"/api/runs/{report['id']}/report")

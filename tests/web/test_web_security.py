@@ -134,13 +134,16 @@ def test_runs_left_unfinished_by_a_stopped_server_are_marked_failed(tmp_path: Pa
 
 def test_unknown_ids_are_404(client: TestClient) -> None:
     sid = builtin_id(client, "chicken")
-    for path in ("/api/scenarios/999", "/api/runs/999", f"/api/scenarios/{sid}/versions/9", "/scenarios/999"):
-        assert client.get(path).status_code == 404, path
     for path in (
-        f"/api/scenarios/{sid}/versions/0",
-        f"/api/scenarios/{sid}/versions/{2**63}",
-        "/api/runs/-1",
+        "/api/scenarios/999",
+        "/api/runs/999",
+        f"/api/scenarios/{sid}/versions/9",
+        "/scenarios/999",
+        "/api/runs/-1",  # not a number: no such address
+        "/api/runs/abc",
     ):
+        assert client.get(path).status_code == 404, path
+    for path in (f"/api/scenarios/{sid}/versions/0", f"/api/scenarios/{sid}/versions/{2**63}"):
         assert client.get(path).status_code == 422, path  # ids are 1..2**62
 
 
@@ -182,7 +185,8 @@ def test_pages_answer_html_errors_the_api_json_and_every_response_carries_the_fr
         assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
         assert "Not found" in page.text
     api = client.get("/api/scenarios/999")
-    assert api.status_code == 404 and api.json() == {"detail": "no scenario 999"}
+    assert api.status_code == 404
+    assert api.json() == {"detail": "no scenario 999", "error": "not_found", "problems": []}
     headers = client.get("/").headers
     assert (
         headers["x-frame-options"] == "DENY"

@@ -14,6 +14,7 @@ from detente.app.scenario_kinds import builtin_scenario_path
 from detente.budget import Cost
 from detente.errors import NothingToDoError
 from detente.io.kinds import CLOCKS
+from detente.render import headlines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -99,6 +100,7 @@ CLOCK = RunKind(
     reads=CLOCKS,
     run=_run,
     to_json=_json,
+    headline=headlines.clock,
     cost=_cost,
     terminal=_terminal,
     figures=figures,

@@ -16,6 +16,7 @@ from detente.app.kind import CliOption, Execution, Json, Params, RunKind, Writer
 from detente.budget import Cost
 from detente.errors import ClusterError, InputError, ParameterError, Problem
 from detente.io.kinds import SPACES
+from detente.render import headlines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -245,6 +246,7 @@ FORECAST = RunKind(
     reads=SPACES,
     run=_forecast,
     to_json=_forecast_json,
+    headline=headlines.forecast,
     cost=_forecast_cost,
     terminal=_forecast_terminal,
     figures=forecast_figures,
@@ -345,6 +347,7 @@ BACKTEST = RunKind(
     reads=frozenset({"table"}),
     run=_backtest,
     to_json=_backtest_json,
+    headline=headlines.backtest,
     cost=_backtest_cost,
     terminal=_backtest_terminal,
     command=("forecast", "backtest"),

@@ -7,7 +7,8 @@ A :class:`RunKind` holds, for one kind of run:
 * ``cost`` — the estimate of memory, time and result size made before any work (:mod:`detente.budget`);
 * ``run`` — the engine call, returning a result object;
 * ``to_json`` — the documented JSON of that result (``docs/json.md``);
-* ``terminal`` — the words and tables a terminal shows; ``figures`` — the SVG figures a page shows.
+* ``terminal`` — the words and tables a terminal shows; ``figures`` — the SVG figures a page shows;
+* ``headline`` — the one line a list of runs shows beside the run.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
+from detente.app.fields import shape, strip_optional
 from detente.budget import Cost
 
 if TYPE_CHECKING:
@@ -32,13 +34,55 @@ Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a run goes on."""
 
 
-class Params(BaseModel):
-    """Base of every run's parameters: unknown fields are refused, values never change."""
+def _only_text(annotation: Any) -> bool:
+    """Does the type admit text only (``str``, a date, a ``Literal`` of strings, or None beside one)?"""
+    import typing
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    base, _ = strip_optional(annotation)
+    if typing.get_origin(base) is typing.Literal:
+        return all(isinstance(a, str) for a in typing.get_args(base))
+    return typing.get_origin(base) is None
+
+
+def _kind_required(schema: dict[str, Any]) -> None:
+    """In the JSON schema, ``kind`` is required: it picks the parameters model of a request body
+    (the models give it a default only for the Python API and the command line)."""
+    required = schema.setdefault("required", [])
+    if "kind" not in required:
+        required.insert(0, "kind")
+
+
+class Params(BaseModel):
+    """Base of every run's parameters: unknown fields are refused, values never change, and a number
+    is never given as true or false (which pydantic would otherwise read as 1 or 0)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_kind_required)
 
     kind: str
     """The run kind's name (each kind's model fixes it as a literal)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_types(cls, data: Any) -> Any:
+        """Refuse what pydantic's lax mode would convert but the JSON schema's type does not allow:
+        true or false for a number, a string for a number or a yes/no, a number for a text or date."""
+        if isinstance(data, Mapping):
+            for name, value in data.items():
+                info = cls.model_fields.get(str(name))
+                if info is None or value is None:
+                    continue
+                want = shape(info.annotation)
+                if want == "text" and not _only_text(info.annotation):
+                    continue  # e.g. ``int | str``: a number is one of its types
+                wrong = (
+                    (want in ("int", "float") and isinstance(value, bool | str))
+                    or (want == "bool" and not isinstance(value, bool))
+                    or (want == "text" and isinstance(value, bool | int | float))
+                )
+                if wrong:
+                    expected = {"int": "a whole number", "float": "a number", "bool": "true or false"}
+                    raise ValueError(f"{name}: expected {expected.get(want, 'text')}, not {value!r}")
+        return data
 
     def steps(self) -> int:
         """How many steps the run's progress counts (Monte Carlo runs, samples); 1 by default."""
@@ -96,6 +140,8 @@ class RunKind(Generic[P, R]):
     cost: Callable[[Document, P], list[Cost]] = lambda doc, p: []
     terminal: Callable[[Document, P, R, Console], None] | None = None
     figures: Callable[[Document, P, R], dict[str, str]] | None = None
+    headline: Callable[[Json], str] = lambda result: ""
+    """One line summing up the result JSON, for lists of runs (:mod:`detente.render.headlines`)."""
     command: tuple[str, ...] = ()
     """Where the CLI puts it (``("conflict", "analyze")``); empty: not on the command line."""
     cli: Mapping[str, CliOption] = field(default_factory=dict)

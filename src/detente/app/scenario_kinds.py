@@ -12,6 +12,7 @@ from detente.app.kind import CliOption, Execution, Json, Params, RunKind, Writer
 from detente.budget import Cost
 from detente.errors import NothingToDoError, ParameterError
 from detente.io.kinds import CONFLICTS, SCENARIOS
+from detente.render import headlines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -118,6 +119,7 @@ INTERVENTIONS = RunKind(
     reads=SCENARIOS,
     run=_interventions,
     to_json=_interventions_json,
+    headline=headlines.interventions,
     cost=_interventions_cost,
     terminal=_interventions_terminal,
     command=("interventions",),
@@ -254,6 +256,7 @@ QUESTIONS = RunKind(
     reads=SCENARIOS,
     run=_questions,
     to_json=_questions_json,
+    headline=headlines.questions,
     cost=_questions_cost,
     terminal=_questions_terminal,
     command=("questions",),
@@ -389,6 +392,7 @@ REPORT = RunKind(
     reads=CONFLICTS,
     run=_report,
     to_json=_report_json,
+    headline=headlines.report,
     cost=_report_cost,
     terminal=_report_terminal,
     figures=report_figures,
@@ -441,6 +445,7 @@ CHECK = RunKind(
     reads=SCENARIOS,
     run=_check,
     to_json=_check_json,
+    headline=headlines.check,
     terminal=_check_terminal,
     command=("check",),
     default_document=builtin_scenario_path,

@@ -18,13 +18,11 @@ from typing import Annotated, Any
 import jinja2
 from fastapi import Body, FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from detente import __version__
 from detente.app.conflict_kinds import CONCEPTS, Concept
@@ -37,9 +35,10 @@ from detente.io.yamlio import dump_yaml, parse_yaml
 from detente.web import runs
 from detente.web.documents import builtin_names, builtin_text, load_text
 from detente.web.forms import FieldEdit, apply_edits, form_groups
-from detente.web.limits import MAX_BODY, BodyLimit, SameOrigin, too_large_message
+from detente.web.limits import MAX_BODY, BodyLimit, KnownHosts, SameOrigin, error_body, too_large_message
+from detente.web.lock import FolderLock
 from detente.web.runner import PARAMS, Runner, version_label
-from detente.web.store import RunRow, Store, VersionRow
+from detente.web.store import RunRow, RunSummary, Store, VersionRow
 
 RunParams: Any = runs.run_params_type()
 REPORT = runs.REPORT
@@ -47,6 +46,8 @@ REPORT = runs.REPORT
 Json = dict[str, Any]
 MAX_ID = 2**62
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID, description="A database id or number (from 1).")]
+RUNS_PER_PAGE = 100
+"""Runs listed per page (the scenario page and ``GET /api/scenarios/{id}/runs``)."""
 
 _PAGES = jinja2.Environment(
     loader=jinja2.PackageLoader("detente.web", "templates"),
@@ -85,6 +86,36 @@ class Probabilities(_Body):
     )
 
 
+class ProblemBody(BaseModel):
+    """One problem: the file (or ``<request>``), its line when known, the field, and what is wrong."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every error the API answers: a one-line ``detail``, the error's kind, the problems."""
+
+    detail: str
+    error: str = Field(description="not_found, invalid_request, input, parameter, too_large, cross_site, ...")
+    problems: list[ProblemBody]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "Unknown Host header (the server answers to its own names only)"),
+        (403, "Cross-site request refused (Origin is not this server)"),
+        (404, "No such scenario, version, run, figure or question set"),
+        (413, "Request body over 1 MB, or a run estimated over the web budget (the estimate is in detail)"),
+        (422, "Invalid request (field and message in problems), or a document or parameter with problems"),
+    )
+}
+"""The error responses every operation may give, documented once for the OpenAPI description."""
+
+
 # -- JSON helpers -------------------------------------------------------------------------------
 def _version_json(v: VersionRow, text: bool = False) -> Json:
     out: Json = {
@@ -100,7 +131,7 @@ def _version_json(v: VersionRow, text: bool = False) -> Json:
     return out
 
 
-def _run_json(run: RunRow, result: bool = True) -> Json:
+def _run_json(run: RunSummary) -> Json:
     out: Json = {
         "id": run.id,
         "scenario_id": run.scenario_id,
@@ -111,11 +142,13 @@ def _run_json(run: RunRow, result: bool = True) -> Json:
         "done": run.done,
         "total": run.total,
         "error": run.error,
+        "summary": run.summary,
+        "result_bytes": run.result_bytes,
         "detente_version": run.detente_version,
         "created": run.created,
         "finished": run.finished,
     }
-    if result:
+    if isinstance(run, RunRow):
         out["result"] = run.result
     return out
 
@@ -126,7 +159,7 @@ def _error_json(exc: DetenteError) -> Json:
         detail = f"{len(exc.problems)} problem(s) in the document"
     else:
         detail = "\n".join(exc.lines())
-    return {"detail": detail, "error": exc.kind, "problems": runs.problems_json(exc.problems)}
+    return error_body(detail, exc.kind, runs.problems_json(exc.problems))
 
 
 def _problem(file: str, message: str) -> InputError:
@@ -139,16 +172,24 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
 
     ``allowed_hosts``: the only ``Host`` names served (others get 400), which stops DNS-rebinding
     pages from reaching a loopback server under a name of their own; None serves any host.
+
+    One app per data folder: a second one refuses to start on a folder another holds
+    (:class:`~detente.errors.BusyError`, from :mod:`detente.web.lock`).
     """
+    lock = FolderLock(Path(data_dir))
     store = Store(data_dir)
     store.fail_unfinished("interrupted: the server stopped before the run finished; run it again")
+    _summarise_old_runs(store)
     runner = Runner(store, workers)
     _seed_builtins(store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        lock.acquire()  # again, when the app is started after a shutdown
+        runner.open()
         yield
         runner.shutdown()
+        lock.release()
 
     app = FastAPI(
         title="detente",
@@ -157,11 +198,12 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         lifespan=lifespan,
         docs_url=None,  # FastAPI's interactive pages load scripts from a CDN; /api/docs is served locally
         redoc_url=None,
+        responses=ERRORS,
     )
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     app.add_middleware(SameOrigin)
     if allowed_hosts is not None:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+        app.add_middleware(KnownHosts, names=tuple(allowed_hosts))
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
@@ -176,15 +218,46 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
+    def openapi() -> dict[str, Any]:
+        """FastAPI's description with every error response as the JSON :class:`ErrorBody` (whatever
+        the operation's success type: YAML, SVG, HTML), as the error handlers answer them."""
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+            for item in spec["paths"].values():
+                for op in item.values():
+                    for status, response in op.get("responses", {}).items():
+                        if status.startswith("4"):
+                            response["content"] = error
+                            response["description"] = ERRORS.get(int(status), {}).get(
+                                "description", response.get("description", "")
+                            )
+            schemas = spec.get("components", {}).get("schemas", {})
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(unused, None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(packages=[("detente.web", "static")]), name="static")
     app.state.store = store
     app.state.runner = runner
+    app.state.lock = lock  # held while the app lives (released at shutdown, or with the process)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """The API answers JSON; a page answers a page."""
         if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid_request")
+            body = error_body(str(exc.detail), kind, [])
+            headers = dict(exc.headers or {})
+            if exc.status_code == 405:  # every method of the path, not only those of its first route
+                headers["Allow"] = ", ".join(_allowed_methods(app, request))
+            return JSONResponse(body, status_code=exc.status_code, headers=headers)
         title = "Not found" if exc.status_code == 404 else f"Error {exc.status_code}"
         html = _PAGES.get_template("error.html.j2").render(
             version=__version__, status=exc.status_code, title=title, detail=exc.detail
@@ -193,9 +266,22 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
-        """A malformed page address is a page that does not exist; the API keeps FastAPI's 422 body."""
+        """A malformed page address is a page that does not exist; the API answers 422 with a problem
+        per invalid field (its place in the request and what is wrong)."""
         if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-            return await request_validation_exception_handler(request, exc)
+            problems = [
+                {
+                    "file": "<request>",
+                    "line": None,
+                    "field": ".".join(str(part) for part in e.get("loc", ())),
+                    "message": str(e.get("msg", "invalid")),
+                }
+                for e in exc.errors()
+            ]
+            detail = f"{len(problems)} problem(s) in the request: " + "; ".join(
+                f"{p['field']}: {p['message']}" for p in problems[:3]
+            )
+            return JSONResponse(error_body(detail, "invalid_request", problems), status_code=422)
         html = _PAGES.get_template("error.html.j2").render(
             version=__version__, status=404, title="Not found", detail=f"no page at {request.url.path}"
         )
@@ -296,7 +382,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             return {"ok": False, "problems": runs.problems_json(exc.problems)}
         return {"ok": True, "kind": doc.kind, "name": doc.name, "problems": []}
 
-    @app.get("/api/scenarios/{sid}", tags=["documents"])
+    @app.get("/api/scenarios/{sid:int}", tags=["documents"])
     def api_scenario(sid: Id) -> Json:
         """A scenario and its versions (without their text)."""
         s = scenario_or_404(sid)
@@ -308,7 +394,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             "versions": [_version_json(v) for v in store.versions(sid)],
         }
 
-    @app.post("/api/scenarios/{sid}/versions", tags=["documents"], status_code=201)
+    @app.post("/api/scenarios/{sid:int}/versions", tags=["documents"], status_code=201)
     def api_new_version(sid: Id, body: NewVersion) -> Json:
         """Save edited YAML text as the scenario's next version (validated first)."""
         scenario_or_404(sid)
@@ -316,17 +402,19 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         version = store.add_version(sid, body.text, body.note or "edited", doc.name)
         return _version_json(version)
 
-    @app.get("/api/scenarios/{sid}/versions/{number}", tags=["documents"])
+    @app.get("/api/scenarios/{sid:int}/versions/{number:int}", tags=["documents"])
     def api_version(sid: Id, number: Id) -> Json:
         """One version of a scenario, with its YAML text."""
         return _version_json(version_or_404(sid, number), text=True)
 
-    @app.get("/api/scenarios/{sid}/versions/{number}/yaml", tags=["documents"], response_class=Response)
+    @app.get(
+        "/api/scenarios/{sid:int}/versions/{number:int}/yaml", tags=["documents"], response_class=Response
+    )
     def api_version_yaml(sid: Id, number: Id) -> Response:
         """Download the version's YAML text."""
         return _yaml_response(version_or_404(sid, number).text, f"scenario-{sid}-v{number}.yaml")
 
-    @app.post("/api/scenarios/{sid}/versions/{number}/edits", tags=["documents"], status_code=201)
+    @app.post("/api/scenarios/{sid:int}/versions/{number:int}/edits", tags=["documents"], status_code=201)
     def api_edits(sid: Id, number: Id, body: Edits) -> Json:
         """Apply form edits (set a value at a path) to a version and save the result as the next version."""
         version = version_or_404(sid, number)
@@ -339,7 +427,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         doc = check(text, "<form>")
         return _version_json(store.add_version(sid, text, body.note or "form edit", doc.name))
 
-    @app.get("/api/scenarios/{sid}/versions/{number}/states/{state}", tags=["analysis"])
+    @app.get("/api/scenarios/{sid:int}/versions/{number:int}/states/{state:int}", tags=["analysis"])
     def api_state(
         sid: Id, number: Id, state: Id, concepts: Annotated[list[Concept] | None, Query()] = None
     ) -> Json:
@@ -348,9 +436,11 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         from detente.app.runs import clean
 
         doc = loaded(version_or_404(sid, number))
+        if doc.conflict is not None and state > doc.conflict.n_states:
+            raise HTTPException(404, f"version {number} has {doc.conflict.n_states} states; no state {state}")
         return dict(clean(explain_state(doc, state, list(concepts or CONCEPTS))))
 
-    @app.get("/api/scenarios/{sid}/compare", tags=["analysis"])
+    @app.get("/api/scenarios/{sid:int}/compare", tags=["analysis"])
     def api_compare(
         sid: Id,
         a: Annotated[int, Query(ge=1, le=MAX_ID)],
@@ -427,7 +517,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         return score_json(card)
 
     # -- API: runs ----------------------------------------------------------------------------
-    @app.post("/api/scenarios/{sid}/versions/{number}/runs", tags=["runs"], status_code=201)
+    @app.post("/api/scenarios/{sid:int}/versions/{number:int}/runs", tags=["runs"], status_code=201)
     def api_new_run(sid: Id, number: Id, params: Annotated[RunParams, Body()]) -> Json:
         """Run an analysis on this version. The run is estimated first and refused (413) when over the
         web budget; runs estimated to finish at once are done before the response, the rest are
@@ -437,24 +527,29 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         runner.start(rid, inline)
         return _run_json(run_or_404(rid))
 
-    @app.get("/api/scenarios/{sid}/runs", tags=["runs"])
-    def api_runs(sid: Id) -> list[Json]:
-        """The scenario's runs, newest first (without their results)."""
+    @app.get("/api/scenarios/{sid:int}/runs", tags=["runs"])
+    def api_runs(
+        sid: Id,
+        limit: Annotated[int, Query(ge=1, le=1000, description="At most this many runs.")] = RUNS_PER_PAGE,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Skip this many (newest first).")] = 0,
+    ) -> list[Json]:
+        """The scenario's runs, newest first: each with its one-line summary and result size, not its
+        result (``GET /api/runs/{id}``)."""
         scenario_or_404(sid)
-        return [_run_json(r, result=False) for r in store.runs(sid)]
+        return [_run_json(r) for r in store.runs(sid, limit, offset)]
 
-    @app.get("/api/runs/{rid}", tags=["runs"])
+    @app.get("/api/runs/{rid:int}", tags=["runs"])
     def api_run(rid: Id) -> Json:
         """A run: its version, parameters (with the seed), status, progress and result."""
         return _run_json(run_or_404(rid))
 
-    @app.get("/api/runs/{rid}/status", tags=["runs"])
+    @app.get("/api/runs/{rid:int}/status", tags=["runs"])
     def api_run_status(rid: Id) -> Json:
         """Progress of a run, for polling: status, runs done and runs in total."""
         run = run_or_404(rid)
         return {"id": run.id, "status": run.status, "done": run.done, "total": run.total, "error": run.error}
 
-    @app.post("/api/runs/{rid}/rerun", tags=["runs"], status_code=201)
+    @app.post("/api/runs/{rid:int}/rerun", tags=["runs"], status_code=201)
     def api_rerun(rid: Id) -> Json:
         """Run again with the same version and parameters (and seed): the result must be the same."""
         old = run_or_404(rid)
@@ -463,7 +558,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         runner.start(new, inline)
         return _run_json(run_or_404(new))
 
-    @app.get("/api/runs/{rid}/figures/{name}", tags=["runs"], response_class=Response)
+    @app.get("/api/runs/{rid:int}/figures/{name}", tags=["runs"], response_class=Response)
     def api_figure(rid: Id, name: str) -> Response:
         """A figure of the run as SVG."""
         svg = store.figure(run_or_404(rid).id, name) if name != REPORT else None
@@ -471,7 +566,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             raise HTTPException(404, f"run {rid} has no figure {name!r}")
         return Response(svg, media_type="image/svg+xml")
 
-    @app.get("/api/runs/{rid}/report", tags=["runs"], response_class=HTMLResponse)
+    @app.get("/api/runs/{rid:int}/report", tags=["runs"], response_class=HTMLResponse)
     def api_report(rid: Id) -> HTMLResponse:
         """The HTML report written by a run of kind ``report`` (a self-contained page, for download)."""
         html = store.figure(run_or_404(rid).id, REPORT)
@@ -527,8 +622,12 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             raise HTTPException(404, f"no built-in document named {name!r}")
         return RedirectResponse(f"/scenarios/{row.id}", status_code=303)
 
-    @app.get("/scenarios/{sid}", response_class=HTMLResponse, include_in_schema=False)
-    def scenario_page(sid: Id, v: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
+    @app.get("/scenarios/{sid:int}", response_class=HTMLResponse, include_in_schema=False)
+    def scenario_page(
+        sid: Id,
+        v: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        runs_page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
+    ) -> HTMLResponse:
         s = scenario_or_404(sid)
         versions = store.versions(sid)
         version = version_or_404(sid, v) if v is not None else latest(sid)
@@ -545,25 +644,36 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             current=version,
             doc=doc,
             problems=problems,
-            runs=store.runs(sid),
+            runs=store.runs(sid, RUNS_PER_PAGE, (runs_page - 1) * RUNS_PER_PAGE),
+            runs_page=runs_page,
+            runs_total=store.count_runs(sid),
+            runs_per_page=RUNS_PER_PAGE,
             questions=[q for q in api_question_sets() if s.builtin and f"{s.builtin}.yaml" in q["scenarios"]],
             question_sets=api_question_sets(),
             forms=runs.forms(doc) if doc is not None else [],
         )
 
-    @app.get("/scenarios/{sid}/versions/{number}/edit", response_class=HTMLResponse, include_in_schema=False)
+    @app.get(
+        "/scenarios/{sid:int}/versions/{number:int}/edit",
+        response_class=HTMLResponse,
+        include_in_schema=False,
+    )
     def editor_page(sid: Id, number: Id) -> HTMLResponse:
         s = scenario_or_404(sid)
         return page("editor.html.j2", scenario=s, current=version_or_404(sid, number))
 
-    @app.get("/scenarios/{sid}/versions/{number}/form", response_class=HTMLResponse, include_in_schema=False)
+    @app.get(
+        "/scenarios/{sid:int}/versions/{number:int}/form",
+        response_class=HTMLResponse,
+        include_in_schema=False,
+    )
     def form_page(sid: Id, number: Id) -> HTMLResponse:
         s = scenario_or_404(sid)
         version = version_or_404(sid, number)
         data, _ = parse_yaml(version.text, version_label(sid, number))
         return page("form.html.j2", scenario=s, current=version, groups=form_groups(data))
 
-    @app.get("/scenarios/{sid}/compare", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/scenarios/{sid:int}/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(
         sid: Id,
         a: Annotated[int, Query(ge=1, le=MAX_ID)],
@@ -573,7 +683,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         s = scenario_or_404(sid)
         return page("compare.html.j2", scenario=s, cmp=api_compare(sid, a, b, concept))
 
-    @app.get("/runs/{rid}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/runs/{rid:int}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(rid: Id) -> HTMLResponse:
         run = run_or_404(rid)
         s = scenario_or_404(run.scenario_id)
@@ -611,12 +721,37 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     return app
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """The methods some route of the app answers on the request's path."""
+    from starlette.routing import Match, Route
+
+    routes = [r for r in app.routes if isinstance(r, Route) and r.methods]
+    first = next((r for r in routes if r.matches(request.scope)[0] != Match.NONE), None)
+    if first is None:
+        return []
+    return sorted({m for r in routes if r.path == first.path for m in r.methods or ()})
+
+
 def _yaml_response(text: str, filename: str) -> Response:
     return Response(
         text,
         media_type="application/x-yaml",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _summarise_old_runs(store: Store) -> None:
+    """Give runs stored before summaries were kept their one-line summary (once, at start)."""
+    import json
+
+    from detente.app.registry import get
+
+    for run_id, kind, text in store.unsummarised():
+        try:
+            summary = get(kind).headline(json.loads(text))
+        except (DetenteError, KeyError, TypeError, ValueError):  # a kind or result shape of old
+            summary = "(no summary: stored by an older version)"
+        store.set_summary(run_id, summary)
 
 
 def _seed_builtins(store: Store) -> None:

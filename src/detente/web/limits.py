@@ -1,4 +1,9 @@
-"""Request guards, applied before any endpoint runs: a body size limit and a same-origin check.
+"""Request guards, applied before any endpoint runs: known host names, a body size limit and a
+same-origin check. Each refuses with the API's one error body (:func:`error_body`).
+
+:class:`KnownHosts`: a request whose ``Host`` is not one of the server's own names is refused with
+400, so a DNS-rebinding page (an attacker's name resolving to 127.0.0.1) cannot reach a loopback
+server.
 
 :class:`BodyLimit`: a request whose ``Content-Length`` exceeds the limit is refused with 413 at once;
 a body sent without a length is read up to the limit and refused with 413 if it goes beyond, else
@@ -26,6 +31,12 @@ MAX_BODY = 1024 * 1024
 """Largest request body accepted: 1 MB (a scenario file is a few tens of kilobytes)."""
 
 
+def error_body(detail: str, kind: str, problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """The body of every error response: a one-line ``detail``, the error's kind and its problems
+    (each with file, line, field and message)."""
+    return {"detail": detail, "error": kind, "problems": problems}
+
+
 def too_large_message(size: int | None, limit: int) -> str:
     """``upload too large: 2,000,000 bytes; the limit is 1,048,576 bytes (1 MB)``."""
     got = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
@@ -47,7 +58,7 @@ class BodyLimit:
         length = headers.get("content-length")
         if length is not None and length.strip().isdigit():
             if int(length) > self.limit:
-                await _refuse(send, too_large_message(int(length), self.limit))
+                await _respond(send, 413, too_large_message(int(length), self.limit), "too_large")
                 return
             await self.app(scope, receive, send)
             return
@@ -61,7 +72,7 @@ class BodyLimit:
             body = message.get("body", b"")
             size += len(body)
             if size > self.limit:
-                await _refuse(send, too_large_message(None, self.limit))
+                await _respond(send, 413, too_large_message(None, self.limit), "too_large")
                 return
             chunks.append(body)
             if not message.get("more_body", False):
@@ -83,7 +94,26 @@ class SameOrigin:
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
             origin = headers.get("origin")
             if origin is not None and urlsplit(origin).netloc != headers.get("host", ""):
-                await _respond(send, 403, f"cross-site request refused (origin {origin})")
+                await _respond(send, 403, f"cross-site request refused (origin {origin})", "cross_site")
+                return
+        await self.app(scope, receive, send)
+
+
+class KnownHosts:
+    """Refuse requests whose ``Host`` (without its port) is not one of ``names`` (400)."""
+
+    def __init__(self, app: ASGIApp, names: tuple[str, ...]) -> None:
+        self.app = app
+        self.names = frozenset(n.lower() for n in names)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            host = headers.get("host", "")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.lower() not in self.names:
+                detail = f"unknown host {host!r}: this server answers to its own names only"
+                await _respond(send, 400, detail, "bad_host")
                 return
         await self.app(scope, receive, send)
 
@@ -101,12 +131,8 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     return receive
 
 
-async def _refuse(send: Send, detail: str) -> None:
-    await _respond(send, 413, detail)
-
-
-async def _respond(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode("utf-8")
+async def _respond(send: Send, status: int, detail: str, kind: str) -> None:
+    body = json.dumps(error_body(detail, kind, [])).encode("utf-8")
     await send(
         {
             "type": "http.response.start",

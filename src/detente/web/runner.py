@@ -37,7 +37,17 @@ class Runner:
 
     def __init__(self, store: Store, workers: int = 2) -> None:
         self.store = store
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="detente-run")
+        self.workers = workers
+        self.pool = self._new_pool()
+        self.closed = False
+
+    def _new_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="detente-run")
+
+    def open(self) -> None:
+        """Ready to run again after :meth:`shutdown` (an app started a second time)."""
+        if self.closed:
+            self.pool, self.closed = self._new_pool(), False
 
     def create(self, version_id: int, params: Params) -> tuple[int, bool]:
         """Check ``params`` against the version and the web budget (raising the DetenteError that
@@ -80,6 +90,7 @@ class Runner:
         error: str | None = None
         result: dict[str, Any] | None = None
         figures: dict[str, str] = {}
+        summary = ""
         try:
             doc = load_text(version.text, version_label(version.scenario_id, version.number))
             progress = Execution(
@@ -87,6 +98,7 @@ class Runner:
             )
             out = execute(params.kind, doc, params, progress, runs.budget())
             result = out.json
+            summary = out.kind.headline(result)
             if out.kind.figures is not None:
                 with _PLOT_LOCK:
                     figures = out.kind.figures(doc, out.params, out.result)
@@ -94,7 +106,9 @@ class Runner:
             error = "\n".join(exc.lines())
         except Exception as exc:  # a defect: stored as such, never a dead worker
             error = f"internal error: {type(exc).__name__}: {exc}"
-        self.store.finish(run_id, result, error, figures)
+        self.store.finish(run_id, result, error, figures, summary)
 
     def shutdown(self) -> None:
+        """Stop taking runs; queued ones are dropped (marked interrupted at the next start)."""
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.closed = True

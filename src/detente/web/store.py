@@ -6,12 +6,16 @@ random run), its status and progress, and its result as JSON, with the figures d
 is ever overwritten except a run's status, progress and result while it executes, so any result can
 be reproduced from its version and parameters and any two versions compared.
 
+Lists of runs read each run's one-line ``summary`` and result size, stored beside the result when
+the run finishes, never the result itself: a list stays quick however large the stored results are.
+
 Each thread keeps its own connection (sqlite3 connections are not shared between threads); the
 database runs in WAL mode so readers do not block the background worker.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -52,11 +56,14 @@ CREATE TABLE IF NOT EXISTS runs (
     done INTEGER NOT NULL DEFAULT 0,
     total INTEGER NOT NULL DEFAULT 0,
     result TEXT,
+    summary TEXT NOT NULL DEFAULT '',
+    result_bytes INTEGER NOT NULL DEFAULT 0,
     error TEXT,
     detente_version TEXT NOT NULL,
     created TEXT NOT NULL,
     finished TEXT
 );
+CREATE INDEX IF NOT EXISTS runs_by_version ON runs (version_id);
 CREATE TABLE IF NOT EXISTS figures (
     run_id INTEGER NOT NULL REFERENCES runs(id),
     name TEXT NOT NULL,
@@ -92,7 +99,9 @@ class VersionRow:
 
 
 @dataclass(frozen=True)
-class RunRow:
+class RunSummary:
+    """A run as lists show it: everything but its result, with the result's one-line summary."""
+
     id: int
     version_id: int
     scenario_id: int
@@ -102,11 +111,19 @@ class RunRow:
     status: RunStatus
     done: int
     total: int
-    result: dict[str, Any] | None
+    summary: str
+    result_bytes: int
     error: str | None
     detente_version: str
     created: str
     finished: str | None
+
+
+@dataclass(frozen=True)
+class RunRow(RunSummary):
+    """A run with its result (JSON), as one run's page and the API show it."""
+
+    result: dict[str, Any] | None = None
 
 
 class Store:
@@ -119,6 +136,11 @@ class Store:
         self._local = threading.local()
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
+            columns = {r["name"] for r in db.execute("PRAGMA table_info(runs)")}
+            if columns and "summary" not in columns:  # a store written before summaries were kept
+                db.execute("ALTER TABLE runs ADD COLUMN summary TEXT NOT NULL DEFAULT ''")
+                db.execute("ALTER TABLE runs ADD COLUMN result_bytes INTEGER NOT NULL DEFAULT 0")
+                db.execute("UPDATE runs SET result_bytes = COALESCE(LENGTH(CAST(result AS BLOB)), 0)")
             db.executescript(_SCHEMA)
 
     @contextmanager
@@ -244,15 +266,20 @@ class Store:
         result: dict[str, Any] | None,
         error: str | None = None,
         figures: dict[str, str] | None = None,
+        summary: str = "",
     ) -> None:
-        """Store a run's result (status done) or its error (status failed), and its figures."""
+        """Store a run's result (status done) or its error (status failed), its one-line summary and
+        its figures."""
+        text = None if result is None else json.dumps(result)
         with self._db() as db:
             db.execute(
-                "UPDATE runs SET status = ?, result = ?, error = ?, finished = ?, "
-                "done = CASE WHEN ? THEN total ELSE done END WHERE id = ?",
+                "UPDATE runs SET status = ?, result = ?, summary = ?, result_bytes = ?, error = ?, "
+                "finished = ?, done = CASE WHEN ? THEN total ELSE done END WHERE id = ?",
                 (
                     "failed" if error is not None else "done",
-                    None if result is None else json.dumps(result),
+                    text,
+                    summary,
+                    0 if text is None else len(text.encode("utf-8")),
                     error,
                     _now(),
                     error is None,
@@ -274,40 +301,42 @@ class Store:
             )
 
     def run(self, run_id: int) -> RunRow | None:
-        """The run with this id (with its scenario and version number), or None."""
-        rows = self._runs("WHERE r.id = ?", (run_id,))
-        return rows[0] if rows else None
+        """The run with this id (with its scenario, version number and result), or None."""
+        with self._db() as db:
+            row = db.execute(f"{_RUN_SELECT}, r.result FROM {_RUN_FROM} WHERE r.id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        result = None if row["result"] is None else json.loads(row["result"])
+        return RunRow(**_summary_fields(row), result=result)
 
-    def runs(self, scenario_id: int) -> list[RunRow]:
-        """The runs of every version of a scenario, newest first."""
-        return self._runs("WHERE v.scenario_id = ? ORDER BY r.id DESC", (scenario_id,))
-
-    def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRow]:
+    def runs(self, scenario_id: int, limit: int = 100, offset: int = 0) -> list[RunSummary]:
+        """Up to ``limit`` runs of a scenario's versions, newest first, after skipping ``offset``:
+        their summaries, not their results."""
         with self._db() as db:
             rows = db.execute(
-                "SELECT r.*, v.scenario_id AS sid, v.number AS vnum FROM runs r "
-                f"JOIN versions v ON v.id = r.version_id {where}",
-                args,
+                f"{_RUN_SELECT} FROM {_RUN_FROM} WHERE v.scenario_id = ? ORDER BY r.id DESC LIMIT ? OFFSET ?",
+                (scenario_id, limit, offset),
             ).fetchall()
-        return [
-            RunRow(
-                r["id"],
-                r["version_id"],
-                r["sid"],
-                r["vnum"],
-                r["kind"],
-                json.loads(r["params"]),
-                r["status"],
-                r["done"],
-                r["total"],
-                None if r["result"] is None else json.loads(r["result"]),
-                r["error"],
-                r["detente_version"],
-                r["created"],
-                r["finished"],
-            )
-            for r in rows
-        ]
+        return [RunSummary(**_summary_fields(r)) for r in rows]
+
+    def count_runs(self, scenario_id: int) -> int:
+        """How many runs the scenario's versions have."""
+        with self._db() as db:
+            row = db.execute(f"SELECT COUNT(*) FROM {_RUN_FROM} WHERE v.scenario_id = ?", (scenario_id,))
+            return int(row.fetchone()[0])
+
+    def unsummarised(self) -> list[tuple[int, str, str]]:
+        """(id, kind, result JSON) of finished runs stored without a summary (by an older version)."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT id, kind, result FROM runs WHERE summary = '' AND result IS NOT NULL"
+            ).fetchall()
+        return [(int(r["id"]), str(r["kind"]), str(r["result"])) for r in rows]
+
+    def set_summary(self, run_id: int, summary: str) -> None:
+        """Record a finished run's one-line summary."""
+        with self._db() as db:
+            db.execute("UPDATE runs SET summary = ? WHERE id = ?", (summary, run_id))
 
     def figure_names(self, run_id: int) -> list[str]:
         """Names of the figures a run stored."""
@@ -322,6 +351,21 @@ class Store:
                 "SELECT svg FROM figures WHERE run_id = ? AND name = ?", (run_id, name)
             ).fetchone()
         return None if row is None else str(row["svg"])
+
+
+_RUN_SELECT = (
+    "SELECT r.id, r.version_id, v.scenario_id, v.number, r.kind, r.params, r.status, r.done, r.total, "
+    "r.summary, r.result_bytes, r.error, r.detente_version, r.created, r.finished"
+)
+_RUN_FROM = "runs r JOIN versions v ON v.id = r.version_id"
+
+
+def _summary_fields(r: sqlite3.Row) -> dict[str, Any]:
+    """The columns of :data:`_RUN_SELECT` as :class:`RunSummary`'s fields, the parameters parsed."""
+    names = [f.name for f in dataclasses.fields(RunSummary)]
+    values = dict(zip(names, list(r)[: len(names)], strict=True))
+    values["params"] = json.loads(values["params"])
+    return values
 
 
 def _version(r: sqlite3.Row) -> VersionRow:
