@@ -180,7 +180,8 @@ def serve(
     """Start the local web app: scenario list, editor, analyses, forecasts and reports in a browser."""
     from detente.cli.web import serve as run_server
 
-    run_server(port, host, data, workers)
+    with reporting_errors():
+        run_server(port, host, data, workers)
 
 
 def main() -> None:
