@@ -68,7 +68,8 @@ def condition_words(conflict: Conflict, condition: Condition) -> list[str]:
     concept = condition.concept.upper()
     names = [conflict.decision_makers[d].name for d in condition.varying]
     varying = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    head = f"{state_words(conflict, t)} as a {concept} equilibrium, {varying}'s preferences varying"
+    owner = f"{varying}'" if varying.endswith("s") else f"{varying}'s"  # the possessive of a plural name
+    head = f"{state_words(conflict, t)} as a {concept} equilibrium, {owner} preferences varying"
     if condition.blocked:
         lines = [f"{head}: impossible whatever {varying} prefer."]
         for dm, move in condition.blocked[:SHOWN]:
