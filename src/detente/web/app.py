@@ -31,12 +31,11 @@ from detente.app.conflict_kinds import CONCEPTS, Concept
 from detente.app.scenario_kinds import QUESTION_SETS, QuestionsParams
 from detente.errors import DetenteError, InputError, Problem
 from detente.io.loader import Document
-from detente.io.patch import PatchError
 from detente.io.questions import QuestionSet
-from detente.io.yamlio import dump_yaml, parse_yaml
+from detente.io.yamlio import parse_yaml
 from detente.web import runs
 from detente.web.documents import builtin_names, builtin_text, load_text
-from detente.web.forms import FieldEdit, apply_edits, form_groups
+from detente.web.forms import FieldEdit, form_groups
 from detente.web.limits import MAX_BODY, BodyLimit, SameOrigin, too_large_message
 from detente.web.runner import PARAMS, Runner, version_label
 from detente.web.store import RunRow, Store, VersionRow
@@ -328,14 +327,14 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
 
     @app.post("/api/scenarios/{sid}/versions/{number}/edits", tags=["documents"], status_code=201)
     def api_edits(sid: Id, number: Id, body: Edits) -> Json:
-        """Apply form edits (set a value at a path) to a version and save the result as the next version."""
+        """Apply form edits (set a value at a path) to a version and save the result as the next version.
+
+        The YAML is edited in place (:func:`detente.io.yaml_edit.set_values`): comments, order and
+        quoting are kept, so the new version differs from the old only on the edited lines."""
+        from detente.io.yaml_edit import set_values
+
         version = version_or_404(sid, number)
-        data, _ = parse_yaml(version.text, version_label(sid, number))
-        try:
-            edited = apply_edits(data, body.edits)
-        except PatchError as exc:
-            raise _problem("<form>", str(exc)) from None
-        text = dump_yaml(edited)
+        text = set_values(version.text, [(e.path, e.value) for e in body.edits], "<form>")
         doc = check(text, "<form>")
         return _version_json(store.add_version(sid, text, body.note or "form edit", doc.name))
 
