@@ -354,10 +354,11 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         sid: Id,
         a: Annotated[int, Query(ge=1, le=MAX_ID)],
         b: Annotated[int, Query(ge=1, le=MAX_ID)],
-        concept: Concept = "seq",
     ) -> Json:
-        """Two versions side by side: the YAML diff and each version's equilibria under ``concept``."""
-        from detente.app.runs import execute
+        """Two versions side by side: the YAML diff; per version the equilibria under every concept
+        and, with issues, the forecast's outcome per dimension; and what changed between them
+        (:mod:`detente.web.compare`)."""
+        from detente.web.compare import analyse, changes
 
         va, vb = version_or_404(sid, a), version_or_404(sid, b)
         diff = list(
@@ -365,18 +366,13 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
                 va.text.splitlines(), vb.text.splitlines(), f"version {a}", f"version {b}", lineterm=""
             )
         )
-        sides = {}
+        sides: Json = {}
         for key, version in (("a", va), ("b", vb)):
             try:
-                doc = loaded(version)
-                out = execute(
-                    "stability", doc, {"concepts": [concept], "states": "none"}, None, runs.budget()
-                )
+                sides[key] = {"version": version.number, **analyse(loaded(version), runs.budget())}
             except DetenteError as exc:
                 sides[key] = {"version": version.number, "error": "; ".join(exc.lines())}
-                continue
-            sides[key] = {"version": version.number, "equilibria": out.json["equilibria_text"][concept]}
-        return {"concept": concept, "diff": diff, **sides}
+        return {"concepts": list(CONCEPTS), "diff": diff, **sides, "changes": changes(sides["a"], sides["b"])}
 
     # -- API: forecast questions ----------------------------------------------------------------
     def question_set(name: str) -> tuple[QuestionSet, dict[str, bool] | None]:
@@ -567,10 +563,9 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         sid: Id,
         a: Annotated[int, Query(ge=1, le=MAX_ID)],
         b: Annotated[int, Query(ge=1, le=MAX_ID)],
-        concept: Concept = "seq",
     ) -> HTMLResponse:
         s = scenario_or_404(sid)
-        return page("compare.html.j2", scenario=s, cmp=api_compare(sid, a, b, concept))
+        return page("compare.html.j2", scenario=s, cmp=api_compare(sid, a, b))
 
     @app.get("/runs/{rid}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(rid: Id) -> HTMLResponse:
