@@ -174,3 +174,28 @@ def test_unsafe_yaml_is_refused_by_the_hardened_loader_before_the_round_trip() -
         set_values("a: !!python/object/apply:os.system ['true']\nb: 1\n", [("b", 2.0)])
     with pytest.raises(InputError, match="aliases"):
         set_values("a: &x 1\nb: *x\n", [("a", 2.0)])
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "line"),
+    [
+        ("---\n# about a\na: 1\nb: [1, 2, 3]\nc: {x: 1, y: two}\n...\n", "a", 2),  # markers kept
+        ("a:\n    b: 1\n    c:\n      - x: 1\n        y: 2\nd:\n  - 1\n  - 2\n", "a.b", 1),  # mixed indents
+        ("a: 1\r\nb: 2\r\n", "b", 1),  # Windows line ends
+        ("a: 1\nb: 2", "b", 1),  # no final line end
+        ("a: {x: 1, y: 2}\n", "a.y", 0),  # flow style
+    ],
+)
+def test_other_layouts_change_only_the_edited_line(text: str, path: str, line: int) -> None:
+    edited = set_values(text, [(path, 5.0)])
+    assert _changed(text.splitlines(keepends=True), edited.splitlines(keepends=True)) == [line]
+    assert "5" in edited.splitlines()[line]
+
+
+def test_when_the_input_lines_cannot_be_put_back_the_whole_round_trip_is_kept() -> None:
+    # Block a is indented by 4, the rest by 2: ruamel.yaml writes a with 2, and putting the input's
+    # line for c back beside the new line for b would break the block, so both are written anew.
+    text = "a:\n    b: 1\n\n    c: 2\nd:\n  e: 3\nf:\n  g: 4\n"
+    edited = set_values(text, [("a.b", 5.0)])
+    assert _changed(text.splitlines(), edited.splitlines()) == [1, 3]
+    assert parse_yaml(edited, "x")[0] == {"a": {"b": 5, "c": 2}, "d": {"e": 3}, "f": {"g": 4}}

@@ -3,8 +3,10 @@
 A form edit is a list of ``(path, value)`` pairs, each path in the syntax of :mod:`detente.io.patch`
 (``a.b[0].c``, ``[-1]``, ``[name=US]``). :func:`set_values` loads the text with ruamel.yaml's
 round-trip loader, which keeps comments, key order, quoting, block scalars and blank lines, sets each
-value where it stands, and dumps the text again, so the result differs from the input only on the
-lines of the edited values (ruamel.yaml, https://yaml.dev/doc/ruamel.yaml/, round-trip mode).
+value where it stands, and dumps the text again (ruamel.yaml, https://yaml.dev/doc/ruamel.yaml/,
+round-trip mode). The few things ruamel.yaml writes its own way away from the edits (``---``, an
+indentation other than the document's most common one) are then put back line for line, so the
+result differs from the input only on the lines of the edited values.
 
 Safety: the text is first parsed by the hardened loader (:func:`detente.io.yamlio.parse_yaml`: no
 aliases, no tags but the plain ones, limited depth), so ruamel.yaml only ever sees plain YAML, and it
@@ -16,6 +18,8 @@ project's loader YAML 1.1, and a value that would read back differently is refus
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import functools
 import io
 import itertools
@@ -102,6 +106,7 @@ def set_values(text: str, edits: Sequence[Edit], file: str = "<form>") -> str:
 
     yaml = _round_trip(text)
     tree = yaml.load(text)
+    spans = _spans(tree, [loc for loc, _, _ in resolved], len(text.splitlines()))
     for loc, _, value in resolved:
         parent = tree
         for step in loc[:-1]:
@@ -109,17 +114,69 @@ def set_values(text: str, edits: Sequence[Edit], file: str = "<form>") -> str:
         parent[loc[-1]] = _styled(parent[loc[-1]], value)
     out = io.StringIO()
     yaml.dump(tree, out)
-    edited = out.getvalue()
+    dumped = out.getvalue()
+    if text.split("\n", 1)[0].endswith("\r"):  # Windows line ends, as the input has them
+        dumped = dumped.replace("\n", "\r\n")
 
     wanted = apply_intervention(data, [Change(set=path, value=value) for _, path, value in resolved])
-    got, _ = parse_yaml(edited, file)
-    if got != wanted:  # never seen; a guard against writing what reads back differently
-        wrong = [e for e in resolved if _at(got, e[0]) != e[2]]
-        loc, path, value = (wrong or resolved)[0]
-        what = f"{shown(value)} cannot be written in place here" if wrong else "other values would change"
-        message = f"{what}; edit the YAML text instead"
-        raise InputError([Problem(file, lines.line(loc), path, message)])
-    return edited
+    spliced = _splice(text, dumped, spans)
+    if spliced != dumped:  # the input's own lines put back where ruamel.yaml wrote them otherwise
+        with contextlib.suppress(InputError):
+            if parse_yaml(spliced, file)[0] == wanted:
+                return spliced
+    got, _ = parse_yaml(dumped, file)
+    if got == wanted:
+        return dumped
+    # Never seen: a guard against saving text that reads back differently.
+    wrong = [e for e in resolved if _at(got, e[0]) != e[2]]
+    loc, path, value = (wrong or resolved)[0]
+    what = f"{shown(value)} cannot be written in place here" if wrong else "other values would change"
+    raise InputError([Problem(file, lines.line(loc), path, f"{what}; edit the YAML text instead")])
+
+
+def _spans(tree: Any, locs: Sequence[Loc], n_lines: int) -> list[tuple[int, int]]:
+    """The lines (first, last; from 0) of each value at ``locs`` in the text ``tree`` was loaded from:
+    from the line of its key (or list item) to the line before whatever comes next in the document
+    (ruamel.yaml's recorded positions, ``lc``)."""
+    out: list[tuple[int, int]] = []
+    for loc in locs:
+        try:
+            first = _line(_at(tree, loc[:-1]), loc[-1])
+        except (AttributeError, KeyError, IndexError, TypeError):  # no position recorded: keep it all
+            out.append((0, n_lines - 1))
+            continue
+        last = n_lines - 1
+        for depth in range(len(loc) - 1, -1, -1):
+            parent = _at(tree, loc[:depth])
+            steps = list(parent) if isinstance(parent, dict) else list(range(len(parent)))
+            after = steps.index(loc[depth]) + 1
+            if after < len(steps):
+                with contextlib.suppress(AttributeError, KeyError, IndexError, TypeError):
+                    last = max(first, _line(parent, steps[after]) - 1)
+                break
+        out.append((first, last))
+    return out
+
+
+def _line(parent: Any, step: str | int) -> int:
+    line: int = (parent.lc.key(step) if isinstance(step, str) else parent.lc.item(step))[0]
+    return line
+
+
+def _splice(text: str, dumped: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``dumped`` with every run of changed lines outside ``spans`` put back as it was in ``text``.
+
+    ruamel.yaml writes a few things its own way (a plain scalar over several lines joined into one,
+    ``---`` and ``...`` dropped, one indentation for the whole document); those lines are the input's
+    again, so only the edited values' lines differ. The caller checks that the result still reads as
+    intended and falls back to ``dumped`` otherwise."""
+    old, new = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        edited = any(i1 <= last + (i1 == i2) and max(i2, i1 + 1) > first for first, last in spans)
+        out.extend(new[j1:j2] if tag == "equal" or edited else old[i1:i2])
+    return "".join(out)
 
 
 def _round_trip(text: str) -> Any:
