@@ -199,3 +199,9 @@ def test_when_the_input_lines_cannot_be_put_back_the_whole_round_trip_is_kept() 
     edited = set_values(text, [("a.b", 5.0)])
     assert _changed(text.splitlines(), edited.splitlines()) == [1, 3]
     assert parse_yaml(edited, "x")[0] == {"a": {"b": 5, "c": 2}, "d": {"e": 3}, "f": {"g": 4}}
+
+
+def test_only_text_and_numbers_are_set() -> None:
+    for text, words in (("a: null\n", "null"), ("a: true\n", "true or false"), ("a: 2019-06-28\n", "a date")):
+        with pytest.raises(InputError, match=rf"\[a\] holds {words}; a form sets only text and numbers"):
+            set_values(text, [("a", "x")])

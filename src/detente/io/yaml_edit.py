@@ -272,7 +272,8 @@ def _check_kind(old: Any, value: Scalar, path: str, loc: Loc, lines: LineMap) ->
     if _is_number(old) and not _is_number(value):
         refuse(f"holds a number; got the text {shown(value)}")
     if not isinstance(old, str) and not _is_number(old):
-        refuse(f"holds {shown(old)}; a form sets only text and numbers")
+        what = "null" if old is None else "true or false" if isinstance(old, bool) else "a date"
+        refuse(f"holds {what}; a form sets only text and numbers")
     if isinstance(value, float) and not math.isfinite(value):
         refuse(f"{value} is not a finite number")
     if isinstance(value, str):
