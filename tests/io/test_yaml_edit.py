@@ -184,6 +184,8 @@ def test_unsafe_yaml_is_refused_by_the_hardened_loader_before_the_round_trip() -
         ("a: 1\r\nb: 2\r\n", "b", 1),  # Windows line ends
         ("a: 1\nb: 2", "b", 1),  # no final line end
         ("a: {x: 1, y: 2}\n", "a.y", 0),  # flow style
+        ("a: plain text\n  over lines\nb: 1\nc: more\n  text\n", "b", 2),  # joined by ruamel.yaml
+        ("l:\n  - plain text\n    over lines\n  - 2\n", "l[1]", 3),
     ],
 )
 def test_other_layouts_change_only_the_edited_line(text: str, path: str, line: int) -> None:

@@ -119,11 +119,18 @@ def set_values(text: str, edits: Sequence[Edit], file: str = "<form>") -> str:
         dumped = dumped.replace("\n", "\r\n")
 
     wanted = apply_intervention(data, [Change(set=path, value=value) for _, path, value in resolved])
-    spliced = _splice(text, dumped, spans)
-    if spliced != dumped:  # the input's own lines put back where ruamel.yaml wrote them otherwise
+    # The input's own lines put back where ruamel.yaml wrote them otherwise: run by run of changed
+    # lines, or, when a run reaches beyond the edits, value by value (by ruamel.yaml's positions).
+    spliced, wide = _splice(text, dumped, spans)
+    candidates = [spliced] if spliced != dumped else []
+    if wide:
+        locs = [loc for loc, _, _ in resolved]
+        exact = _exact(text, dumped, spans, _spans(yaml.load(dumped), locs, len(dumped.splitlines())))
+        candidates[:0] = [exact] if exact is not None else []
+    for candidate in candidates:
         with contextlib.suppress(InputError):
-            if parse_yaml(spliced, file)[0] == wanted:
-                return spliced
+            if parse_yaml(candidate, file)[0] == wanted:
+                return candidate
     got, _ = parse_yaml(dumped, file)
     if got == wanted:
         return dumped
@@ -163,19 +170,41 @@ def _line(parent: Any, step: str | int) -> int:
     return line
 
 
-def _splice(text: str, dumped: str, spans: Sequence[tuple[int, int]]) -> str:
-    """``dumped`` with every run of changed lines outside ``spans`` put back as it was in ``text``.
+def _splice(text: str, dumped: str, spans: Sequence[tuple[int, int]]) -> tuple[str, bool]:
+    """``dumped`` with every run of changed lines outside ``spans`` put back as it was in ``text``,
+    and whether a run kept for an edit reaches beyond the edited lines.
 
-    ruamel.yaml writes a few things its own way (a plain scalar over several lines joined into one,
-    ``---`` and ``...`` dropped, one indentation for the whole document); those lines are the input's
+    ruamel.yaml writes a few things its own way (``---`` and ``...`` dropped, one indentation for the
+    whole document, a plain scalar over several lines joined into one); those lines are the input's
     again, so only the edited values' lines differ. The caller checks that the result still reads as
     intended and falls back to ``dumped`` otherwise."""
     old, new = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
     out: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old, new)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        edited = any(i1 <= last + (i1 == i2) and max(i2, i1 + 1) > first for first, last in spans)
-        out.extend(new[j1:j2] if tag == "equal" or edited else old[i1:i2])
+    wide = False
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        hits = [(f, last) for f, last in spans if i1 <= last + (i1 == i2) and max(i2, i1 + 1) > f]
+        if tag != "equal" and hits:
+            wide = wide or i1 < min(f for f, _ in hits) or i2 > max(last for _, last in hits) + 1
+        out.extend(new[j1:j2] if tag == "equal" or hits else old[i1:i2])
+    return "".join(out), wide
+
+
+def _exact(
+    text: str, dumped: str, old: Sequence[tuple[int, int]], new: Sequence[tuple[int, int]]
+) -> str | None:
+    """``text`` with the lines of each edited value (``old`` spans) replaced by its lines in ``dumped``
+    (``new`` spans), or None when two edited values share lines."""
+    pairs = sorted(zip(old, new, strict=True))
+    if any(a[0][1] >= b[0][0] or a[1][1] >= b[1][0] for a, b in itertools.pairwise(pairs)):
+        return None
+    before, after = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
+    out: list[str] = []
+    at = 0
+    for (first, last), (start, end) in pairs:
+        out.extend(before[at:first])
+        out.extend(after[start : end + 1])
+        at = last + 1
+    out.extend(before[at:])
     return "".join(out)
 
 
