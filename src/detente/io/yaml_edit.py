@@ -103,6 +103,8 @@ def set_values(text: str, edits: Sequence[Edit], file: str = "<form>") -> str:
         loc, old = _resolve(data, path, lines)
         _check_kind(old, value, path, loc, lines)
         resolved.append((loc, path, _plain(value, old)))
+    if not resolved:
+        return text
 
     yaml = _round_trip(text)
     tree = yaml.load(text)
