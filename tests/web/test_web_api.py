@@ -51,9 +51,9 @@ def test_a_form_edit_makes_a_new_version_and_changes_the_equilibria(client: Test
     assert before["result"]["equilibria"]["nash"] == CHICKEN_NASH
     assert after["result"]["equilibria"]["nash"] == [2]
     assert client.get(f"/api/scenarios/{sid}/versions/1").json()["text"] == CHICKEN  # versions are immutable
-    cmp = client.get(f"/api/scenarios/{sid}/compare", params={"a": 1, "b": 2, "concept": "nash"}).json()
-    assert [e["number"] for e in cmp["a"]["equilibria"]] == CHICKEN_NASH
-    assert [e["number"] for e in cmp["b"]["equilibria"]] == [2]
+    cmp = client.get(f"/api/scenarios/{sid}/compare", params={"a": 1, "b": 2}).json()
+    assert [e["number"] for e in cmp["a"]["equilibria"]["nash"]] == CHICKEN_NASH
+    assert [e["number"] for e in cmp["b"]["equilibria"]["nash"]] == [2]
     assert any(line.startswith("+") and "A_straight" in line for line in cmp["diff"])
 
 
@@ -240,7 +240,7 @@ def test_pages_render(client: TestClient) -> None:
     edit = {"path": "issues.actors[0].positions.denuclearisation.value", "value": 15.0}
     assert client.post(f"/api/scenarios/{sid}/versions/1/edits", json={"edits": [edit]}).status_code == 201
     compare = client.get(f"/scenarios/{sid}/compare", params={"a": 1, "b": 2})
-    assert compare.status_code == 200 and "value: 15.0" in compare.text
+    assert compare.status_code == 200 and "value: 15" in compare.text
     page = client.get(f"/runs/{stability['id']}").text
     assert 'id="state-graph"' in page
     assert f'data-number="{stability["result"]["equilibria"]["seq"][0]}"' in page

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
-from detente.io.patch import PatchError
+from detente.errors import InputError
+from detente.io.yaml_edit import set_values
 from detente.io.yamlio import parse_yaml
-from detente.web.forms import FieldEdit, apply_edits, form_groups
+from detente.web.forms import form_groups
 from tests.web.conftest import REPO
 
 
@@ -35,15 +34,18 @@ def test_scenario_offers_statements_positions_and_saliences() -> None:
     assert all(f.kind == "number" for p, f in fields.items() if p.startswith("issues."))
 
 
-def test_an_edit_changes_only_its_field_and_leaves_the_input_alone() -> None:
-    data = _data("examples", "conflicts", "chicken.yaml")
-    before = copy.deepcopy(data)
+def test_an_edit_changes_only_its_field_and_its_line() -> None:
+    text = REPO.joinpath("examples", "conflicts", "chicken.yaml").read_text(encoding="utf-8")
     path = "decision_makers[1].preferences.statements[2].statement"
-    edited = apply_edits(data, [FieldEdit(path=path, value="-B_straight")])
-    assert data == before
-    assert isinstance(edited, dict) and isinstance(before, dict)
-    assert edited["decision_makers"][1]["preferences"]["statements"][2]["statement"] == "-B_straight"
-    edited["decision_makers"][1]["preferences"]["statements"][2]["statement"] = "B_straight"
-    assert edited == before
-    with pytest.raises(PatchError):
-        apply_edits(data, [FieldEdit(path="decision_makers[7].name", value="X")])
+    edited = set_values(text, [(path, "-B_straight")])
+    changed = [(a, b) for a, b in zip(text.splitlines(), edited.splitlines(), strict=True) if a != b]
+    assert [(a.strip(), b.strip()) for a, b in changed] == [
+        ("- statement: B_straight", "- statement: -B_straight")
+    ]
+    before, _ = parse_yaml(text, "x")
+    after, _ = parse_yaml(edited, "x")
+    assert isinstance(after, dict) and isinstance(before, dict)
+    after["decision_makers"][1]["preferences"]["statements"][2]["statement"] = "B_straight"
+    assert after == before
+    with pytest.raises(InputError, match=r"decision_makers\[7\]"):
+        set_values(text, [("decision_makers[7].name", "X")])

@@ -29,12 +29,11 @@ from detente.app.conflict_kinds import CONCEPTS, Concept
 from detente.app.scenario_kinds import QUESTION_SETS, QuestionsParams
 from detente.errors import DetenteError, InputError, Problem
 from detente.io.loader import Document
-from detente.io.patch import PatchError
 from detente.io.questions import QuestionSet
-from detente.io.yamlio import dump_yaml, parse_yaml
+from detente.io.yamlio import parse_yaml
 from detente.web import runs
 from detente.web.documents import builtin_names, builtin_text, load_text
-from detente.web.forms import FieldEdit, apply_edits, form_groups
+from detente.web.forms import FieldEdit, form_groups
 from detente.web.limits import MAX_BODY, BodyLimit, KnownHosts, SameOrigin, error_body, too_large_message
 from detente.web.lock import FolderLock
 from detente.web.runner import PARAMS, Runner, version_label
@@ -416,14 +415,14 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
 
     @app.post("/api/scenarios/{sid:int}/versions/{number:int}/edits", tags=["documents"], status_code=201)
     def api_edits(sid: Id, number: Id, body: Edits) -> Json:
-        """Apply form edits (set a value at a path) to a version and save the result as the next version."""
+        """Apply form edits (set a value at a path) to a version and save the result as the next version.
+
+        The YAML is edited in place (:func:`detente.io.yaml_edit.set_values`): comments, order and
+        quoting are kept, so the new version differs from the old only on the edited lines."""
+        from detente.io.yaml_edit import set_values
+
         version = version_or_404(sid, number)
-        data, _ = parse_yaml(version.text, version_label(sid, number))
-        try:
-            edited = apply_edits(data, body.edits)
-        except PatchError as exc:
-            raise _problem("<form>", str(exc)) from None
-        text = dump_yaml(edited)
+        text = set_values(version.text, [(e.path, e.value) for e in body.edits], "<form>")
         doc = check(text, "<form>")
         return _version_json(store.add_version(sid, text, body.note or "form edit", doc.name))
 
@@ -445,10 +444,11 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         sid: Id,
         a: Annotated[int, Query(ge=1, le=MAX_ID)],
         b: Annotated[int, Query(ge=1, le=MAX_ID)],
-        concept: Concept = "seq",
     ) -> Json:
-        """Two versions side by side: the YAML diff and each version's equilibria under ``concept``."""
-        from detente.app.runs import execute
+        """Two versions side by side: the YAML diff; per version the equilibria under every concept
+        and, with issues, the forecast's outcome per dimension; and what changed between them
+        (:mod:`detente.web.compare`)."""
+        from detente.web.compare import analyse, changes
 
         va, vb = version_or_404(sid, a), version_or_404(sid, b)
         diff = list(
@@ -456,18 +456,13 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
                 va.text.splitlines(), vb.text.splitlines(), f"version {a}", f"version {b}", lineterm=""
             )
         )
-        sides = {}
+        sides: Json = {}
         for key, version in (("a", va), ("b", vb)):
             try:
-                doc = loaded(version)
-                out = execute(
-                    "stability", doc, {"concepts": [concept], "states": "none"}, None, runs.budget()
-                )
+                sides[key] = {"version": version.number, **analyse(loaded(version), runs.budget())}
             except DetenteError as exc:
                 sides[key] = {"version": version.number, "error": "; ".join(exc.lines())}
-                continue
-            sides[key] = {"version": version.number, "equilibria": out.json["equilibria_text"][concept]}
-        return {"concept": concept, "diff": diff, **sides}
+        return {"concepts": list(CONCEPTS), "diff": diff, **sides, "changes": changes(sides["a"], sides["b"])}
 
     # -- API: forecast questions ----------------------------------------------------------------
     def question_set(name: str) -> tuple[QuestionSet, dict[str, bool] | None]:
@@ -678,10 +673,9 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         sid: Id,
         a: Annotated[int, Query(ge=1, le=MAX_ID)],
         b: Annotated[int, Query(ge=1, le=MAX_ID)],
-        concept: Concept = "seq",
     ) -> HTMLResponse:
         s = scenario_or_404(sid)
-        return page("compare.html.j2", scenario=s, cmp=api_compare(sid, a, b, concept))
+        return page("compare.html.j2", scenario=s, cmp=api_compare(sid, a, b))
 
     @app.get("/runs/{rid:int}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(rid: Id) -> HTMLResponse:

@@ -1,19 +1,18 @@
 """Form editing of the common fields: preference statements, issue positions and saliences.
 
 Each editable field is addressed by a patch path (:mod:`detente.io.patch`), so a form
-submission is a list of ``set`` changes applied to the version's data; the edited data is then
-dumped to YAML and validated like any upload before it is saved as a new version.
+submission is a list of ``(path, value)`` pairs, set in the version's YAML text in place
+(:func:`detente.io.yaml_edit.set_values`: comments, order and quoting kept); the edited text is then
+validated like any upload before it is saved as a new version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from detente.io.patch import Change, apply_intervention
 
 FieldKind = Literal["text", "number"]
 _PATH_SAFE = set(".[]=")
@@ -113,8 +112,3 @@ def form_groups(data: Any) -> list[FormGroup]:
         if found:
             groups.append(FormGroup(f"Issue positions and saliences of {actor.get('name', a)}", tuple(found)))
     return groups
-
-
-def apply_edits(data: Any, edits: Sequence[FieldEdit]) -> Any:
-    """The data with every edit set (a deep copy; raises PatchError for a path that does not exist)."""
-    return apply_intervention(data, [Change(set=e.path, value=e.value) for e in edits])
