@@ -7,7 +7,7 @@ import re
 from fastapi.testclient import TestClient
 
 from detente.app.conflict_kinds import CONCEPTS
-from tests.web.conftest import builtin_id, run
+from tests.web.conftest import REPO, builtin_id, run
 
 NK = "dprk_us_2019_06"
 NK_US = "conflict.decision_makers[0].preferences.statements"  # North Korea's priorities
@@ -120,3 +120,15 @@ def test_compare_of_a_conflict_file_has_no_forecast_and_names_the_changed_equili
     assert _counts(cmp["diff"]) == (1, 1)
     page = client.get(f"/scenarios/{sid}/compare", params={"a": 1, "b": 2}).text
     assert "Forecast outcome" not in page and "only in version 1: state 3" in page
+
+
+def test_a_form_edit_of_a_document_too_large_to_reparse_quickly_is_refused(client: TestClient) -> None:
+    from detente.web.app import FORM_EDIT_MAX
+
+    text = (REPO / "examples" / "conflicts" / "chicken.yaml").read_text(encoding="utf-8")
+    padded = text + "".join(f"# note {i}: {'x' * 70}\n" for i in range(FORM_EDIT_MAX // 70))
+    sid = client.post("/api/scenarios", json={"text": padded}).json()["id"]
+    edit = {"edits": [{"path": "name", "value": "Chicken again"}]}
+    refused = client.post(f"/api/scenarios/{sid}/versions/1/edits", json=edit)
+    assert refused.status_code == 413 and "edit its YAML text instead" in refused.json()["detail"]
+    assert len(client.get(f"/api/scenarios/{sid}").json()["versions"]) == 1

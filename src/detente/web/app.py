@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from detente import __version__
 from detente.app.conflict_kinds import CONCEPTS, Concept
 from detente.app.scenario_kinds import QUESTION_SETS, QuestionsParams
-from detente.errors import DetenteError, InputError, Problem
+from detente.errors import DetenteError, InputError, ModelTooLargeError, Problem
 from detente.io.loader import Document
 from detente.io.questions import QuestionSet
 from detente.io.yamlio import parse_yaml
@@ -45,6 +45,9 @@ REPORT = runs.REPORT
 Json = dict[str, Any]
 MAX_ID = 2**62
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID, description="A database id or number (from 1).")]
+FORM_EDIT_MAX = 256 * 1024
+"""Largest version the form editor edits in place (the round-trip YAML parse takes about 1 s per
+60 kB of data, inside the request); larger ones are edited as text."""
 RUNS_PER_PAGE = 100
 """Runs listed per page (the scenario page and ``GET /api/scenarios/{id}/runs``)."""
 
@@ -422,6 +425,12 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         from detente.io.yaml_edit import set_values
 
         version = version_or_404(sid, number)
+        size = len(version.text.encode("utf-8"))
+        if size > FORM_EDIT_MAX:
+            raise ModelTooLargeError(
+                f"version {number} is {size:,} bytes; form edits re-read the whole document (about 1 s "
+                f"per 60 kB) and take documents up to {FORM_EDIT_MAX:,} bytes: edit its YAML text instead"
+            )
         text = set_values(version.text, [(e.path, e.value) for e in body.edits], "<form>")
         doc = check(text, "<form>")
         return _version_json(store.add_version(sid, text, body.note or "form edit", doc.name))
