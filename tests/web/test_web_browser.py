@@ -207,14 +207,14 @@ MIN_TEXT_PX = 11.0
 RUNS: dict[str, tuple[str, dict[str, Any]]] = {
     "stability": ("dprk_us_2019_06", {"kind": "stability"}),
     "paths": ("dprk_us_2019_06", {"kind": "paths"}),
-    "inverse": ("chicken", {"kind": "inverse", "target": 1}),
+    "inverse": ("chicken", {"kind": "inverse", "target": "1"}),
     "hypergame": ("dprk_us_2019_06", {"kind": "hypergame"}),
     "forecast-mc": ("dprk_us_2019_06", {"kind": "forecast", "model": "eum", "mc": 60, "seed": 3}),
     "forecast-one-round": ("dprk_us_2019_06", {"kind": "forecast", "model": "median"}),
-    "interventions": ("dprk_us_2019_06", {"kind": "interventions", "runs": 10}),
+    "interventions": ("dprk_us_2019_06", {"kind": "interventions", "runs": 5}),
     "questions": ("dprk_us_2019_06", {"kind": "questions", "samples": 3, "runs": 20}),
-    "clock": ("dprk_us_2019_06", {"kind": "clock", "mc": 50}),
-    "report": ("dprk_us_2019_06", {"kind": "report", "runs": 20, "intervention_runs": 5}),
+    "clock": ("dprk_us_2019_06", {"kind": "clock", "mc": 20}),
+    "report": ("chicken", {"kind": "report", "runs": 0}),
 }
 
 # Elements that overflow their box or their container, outside deliberately scrollable ones
@@ -244,6 +244,20 @@ _OVERFLOW_JS = """() => {
     }
   }
   return out.slice(0, 12);
+}"""
+
+# Text defects: markup in the tab title, raw ISO timestamps or reStructuredText shown as text,
+# elements marked hidden but displayed.
+_TEXT_DEFECTS_JS = """() => {
+  const out = [];
+  if (/[<>]/.test(document.title)) out.push('tab title ' + JSON.stringify(document.title.slice(0, 80)));
+  const text = document.body.innerText;
+  for (const m of text.match(/\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}\\S*/g) || []) out.push('raw timestamp ' + m);
+  for (const m of text.match(/:[a-z]+:`[^`]*`|``[^`]*``/g) || []) out.push('raw RST ' + m.slice(0, 60));
+  for (const e of document.querySelectorAll('[hidden]')) {
+    if (getComputedStyle(e).display !== 'none') out.push('hidden but shown: ' + (e.id || e.tagName));
+  }
+  return out.slice(0, 8);
 }"""
 
 # A paragraph shown twice on one page, whole or as the start of another (questions and the columns
@@ -338,12 +352,67 @@ def test_every_page_fits_its_width_and_its_chart_text_is_readable(
             if status != (404 if name == "error" else 200):
                 failures.append(f"{name}: status {status}")
                 continue
-            page.wait_for_load_state("networkidle")
+            if name == "run-questions":  # the answers are drawn from the API by the page's script
+                page.wait_for_selector("#answers-table")
             page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
             failures += [f"{name} at {width} px: {o}" for o in page.evaluate(_OVERFLOW_JS)]
             failures += [f"{name} at {width} px: repeated {t!r}" for t in page.evaluate(_REPEATED_JS)]
+            failures += [f"{name} at {width} px: {t}" for t in page.evaluate(_TEXT_DEFECTS_JS)]
             small = [s for s in page.evaluate(_TEXT_JS) if s[2] < MIN_TEXT_PX - 0.05]
             failures += [f"{name} at {width} px: text {t!r} in {w} is {px:.1f} px" for w, t, px in small[:5]]
     finally:
         context.close()
     assert not failures, "\n".join(failures)
+
+
+def _leave(page: Any, link: str) -> list[str]:
+    """Click ``link`` and answer any "leave the page?" prompt with "stay"; the prompts' types."""
+    dialogs: list[str] = []
+
+    def stay(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.click(link)
+    page.wait_for_timeout(500)
+    page.remove_listener("dialog", stay)
+    return dialogs
+
+
+def test_unsaved_edits_ask_before_the_page_is_left(page: Any, server: str) -> None:
+    page.goto(server + "/builtins/prisoners_dilemma")
+    scenario = page.url
+    page.click("#edit-yaml")
+    editor = page.url
+    # Unchanged: leaving asks nothing.
+    assert _leave(page, "a:has-text('back to the scenario')") == []
+    assert page.url.startswith(scenario)
+    page.goto(editor)
+    page.click("#yaml")
+    page.keyboard.press("Control+End")
+    page.keyboard.type("  # a comment")
+    assert _leave(page, "a:has-text('back to the scenario')") == ["beforeunload"]
+    assert page.url == editor  # stayed, the edit still there
+    assert page.input_value("#yaml").rstrip().endswith("# a comment")
+    # Saved: no prompt on the way to the new version.
+    page.fill("#note", "a comment")
+    dialogs: list[str] = []
+
+    def note(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", note)
+    page.click("#save")
+    page.wait_for_selector("#current-version")
+    assert dialogs == []
+    # The form editor asks too, once a field differs from the version it shows.
+    page.click("#edit-form")
+    form = page.url
+    field = page.locator("input[data-path]").first
+    field.click()
+    page.keyboard.press("End")
+    page.keyboard.type("x")
+    assert _leave(page, "a:has-text('back to the scenario')") == ["beforeunload"]
+    assert page.url == form
