@@ -58,7 +58,7 @@ def draw_trajectories(ax: Axes, result: ForecastResult, dim: int = 0) -> None:
     ax.set_xlabel("round")
     ax.set_ylabel(space.dimensions[dim])
     ax.set_title(f"{result.model}: positions by round", fontsize=TITLE)
-    ax.legend(fontsize=SMALL, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    _legend_below(ax, ncol=3)
 
 
 def draw_positions(ax: Axes, result: ForecastResult, dim: int = 0) -> None:
@@ -97,7 +97,7 @@ def draw_positions(ax: Axes, result: ForecastResult, dim: int = 0) -> None:
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlabel(f"position on {space.dimensions[dim]} ({lo:g} to {hi:g})")
     ax.set_title(f"{result.model}: positions and the predicted outcome", fontsize=TITLE)
-    ax.legend(fontsize=SMALL, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+    _legend_below(ax, ncol=2)
 
 
 def draw_histogram(ax: Axes, mc: MonteCarloResult, dim: int = 0, bins: int = 30) -> None:
@@ -113,7 +113,7 @@ def draw_histogram(ax: Axes, mc: MonteCarloResult, dim: int = 0, bins: int = 30)
     ax.set_xlabel(f"outcome on {mc.dimensions[dim]}")
     ax.set_ylabel("runs")
     ax.set_title(f"Monte Carlo: {mc.n} runs of {mc.model} (seed {mc.seed})", fontsize=TITLE)
-    ax.legend(fontsize=SMALL, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False)
+    _legend_below(ax, ncol=4)
 
 
 def draw_tornado(ax: Axes, table: pd.DataFrame, point: float, top: int = 12) -> None:
@@ -128,7 +128,20 @@ def draw_tornado(ax: Axes, table: pd.DataFrame, point: float, top: int = 12) -> 
     ax.set_yticks(y, [_wrap(str(x)) for x in rows["input"]], fontsize=SMALL)
     ax.set_xlabel("outcome")
     ax.set_title("Tornado: one input at a time", fontsize=TITLE)
-    ax.legend(fontsize=SMALL, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+    _legend_below(ax, ncol=2)
+
+
+def _legend_below(ax: Axes, ncol: int) -> None:
+    """The legend under the axes, clear of the tick labels and the axis label (whatever the axes'
+    height: the gap is in font sizes), across the axes' width."""
+    ax.legend(
+        fontsize=SMALL,
+        ncol=ncol,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=3.6,
+        frameon=False,
+    )
 
 
 def _wrap(label: str) -> str:
