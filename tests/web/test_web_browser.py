@@ -218,14 +218,14 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 # Elements that overflow their box or their container, outside deliberately scrollable ones
-# (marked ``data-scroll``; the YAML editor's text area scrolls by nature).
+# (marked ``data-scroll``; text areas and preformatted text such as diffs scroll by nature).
 _OVERFLOW_JS = """() => {
   const out = [];
   const root = document.documentElement;
   if (root.scrollWidth > root.clientWidth) out.push(`page ${root.scrollWidth} > ${root.clientWidth}`);
   const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
     + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/ +/g, '.') : '');
-  const deliberate = (e) => e.closest('[data-scroll], textarea') !== null;
+  const deliberate = (e) => e.closest('[data-scroll], textarea, pre') !== null;
   for (const e of document.querySelectorAll('body *')) {
     if (deliberate(e) || e.closest('svg') && e.tagName.toLowerCase() !== 'svg') continue;
     const r = e.getBoundingClientRect();
