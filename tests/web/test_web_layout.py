@@ -8,9 +8,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detente.app.conflict_kinds import CONCEPTS
 from detente.conflict.reference import legal_move
+from detente.render.forecast_plots import LABEL_WIDTH, _wrap
 from detente.web.documents import builtin_text, load_text
 from detente.web.filters import plain_rst, when
 from tests.web.conftest import builtin_id, run
@@ -113,3 +116,16 @@ def test_docstrings_show_their_roles_and_literals_as_code() -> None:
     assert str(plain_rst(text)) == (
         "Scores (<code>detente.x.score</code>); poll <code>/api/runs/{id}</code>, or <code>y</code> &lt;b&gt;"
     )
+
+
+@settings(deadline=None)
+@given(st.text(alphabet="ab_. ", max_size=120))
+def test_chart_labels_wrap_only_after_spaces_and_dots(label: str) -> None:
+    lines = _wrap(label).split("\n")
+    # Nothing is lost but the spaces at the breaks, and no word is cut.
+    assert "".join(lines).replace(" ", "") == label.replace(" ", "")
+    words = [w for w in re.split(r"[ .]+", label) if w]
+    assert [w for line in lines for w in re.split(r"[ .]+", line) if w] == words
+    # A line is longer than LABEL_WIDTH only when it is a single word.
+    for line in lines:
+        assert len(line) <= LABEL_WIDTH or len(re.findall(r"[^ .]+", line)) == 1

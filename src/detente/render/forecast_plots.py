@@ -148,7 +148,7 @@ def _wrap(label: str) -> str:
     """A label on lines of at most LABEL_WIDTH characters, broken after spaces or dots (never
     inside a word; a longer word keeps its own line)."""
     lines: list[str] = []
-    for token in re.findall(r"[^ .]+[ .]*", label):
+    for token in re.findall(r"[^ .]+[ .]*|[ .]+", label):
         if lines and len(lines[-1]) + len(token.rstrip()) <= LABEL_WIDTH:
             lines[-1] += token
         else:
