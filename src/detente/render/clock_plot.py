@@ -4,6 +4,7 @@ chart is drawn, Agg backend); it computes nothing of its own."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FORMATS = (".png", ".svg")
+WIDTH = 7.5
+"""Inches: 540 pt, shown as 720 CSS px, which fits the web page at a 900 px window unshrunk, so the
+smallest text (SMALL, 9 pt = 12 px) stays above 11 px."""
+SMALL = 9
 
 
 def plot_clock(analysis: ClockAnalysis) -> Figure:
@@ -31,7 +36,9 @@ def plot_clock(analysis: ClockAnalysis) -> Figure:
     m, sol = analysis.model, analysis.solution
     T = m.horizon
     dates = [m.date_of(t) for t in range(T)]
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+    fig, (ax1, ax2) = plt.subplots(
+        2, 1, figsize=(WIDTH, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]}
+    )
     ax1.step(dates, sol.cumulative, where="post", color="black", label="central values")
     mc = analysis.monte_carlo
     if mc is not None:
@@ -49,10 +56,10 @@ def plot_clock(analysis: ClockAnalysis) -> Figure:
         for day, _label, color, style in marks:
             ax.axvline(day, color=color, linestyle=style, linewidth=1)
     for day, label, color, _ in marks:
-        ax1.annotate(label, (day, 1.0), rotation=90, va="top", ha="right", fontsize=7, color=color)
+        ax1.annotate(label, (day, 1.0), rotation=90, va="top", ha="right", fontsize=SMALL, color=color)
     ax1.set_ylim(-0.02, 1.02)
     ax1.set_ylabel("P(agreement by date)")
-    ax1.legend(loc="center right", fontsize=8)
+    ax1.legend(loc="center right", fontsize=SMALL)
     ax1.set_title(m.name)
     pos = np.array([sol.position_at(t) for t in range(T)])
     ax2.plot(dates, pos, marker="o", markersize=3, linestyle="none", color="black")
@@ -63,7 +70,7 @@ def plot_clock(analysis: ClockAnalysis) -> Figure:
     low, high = m.scale
     ax2.set_ylabel("terms (0–100)")
     if low or high:
-        ax2.set_title(f"0 = {low}; 100 = {high}", fontsize=7)
+        ax2.set_title(textwrap.fill(f"0 = {low}; 100 = {high}", 95), fontsize=SMALL)
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig

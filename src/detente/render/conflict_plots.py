@@ -13,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import itertools
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -50,24 +51,67 @@ def improvement_edges(conflict: Conflict, states: Sequence[int]) -> list[tuple[i
     return edges
 
 
+@dataclass(frozen=True)
+class DrawnStates:
+    """The states a state graph draws, and a sentence saying exactly which they are."""
+
+    states: list[int]
+    description: str
+
+
+def drawn_states(
+    conflict: Conflict,
+    equilibria: Sequence[int],
+    paths: Sequence[Sequence[int]] = (),
+    equilibria_name: str = "equilibria",
+) -> DrawnStates:
+    """All states when the conflict has at most MAX_DRAWN_STATES; else, at most 2 * MAX_DRAWN_STATES
+    of them in this order of priority: the status quo, the equilibria, the states on the paths, and
+    the states one unilateral move away from the status quo (those last cut first). The
+    description names each group with its count, e.g. "the status quo (state 3), the equilibria (4)
+    and 20 of the other states one move from the status quo (27): 25 of 256 states"."""
+    n = conflict.n_states
+    if n <= MAX_DRAWN_STATES:
+        return DrawnStates(list(range(n)), f"all {n} states")
+    cap = 2 * MAX_DRAWN_STATES
+    sq = conflict.status_quo
+    also = ""
+    taken: set[int] = set()
+    groups: list[tuple[str, list[int]]] = []
+
+    def group(name: str, members: Sequence[int]) -> None:
+        fresh = [int(s) for s in dict.fromkeys(int(m) for m in members) if int(s) not in taken]
+        room = cap - len(taken)
+        kept = fresh[: max(room, 0)]
+        taken.update(kept)
+        if fresh:
+            groups.append((name if len(kept) == len(fresh) else f"{len(kept)} of {name}", kept))
+
+    if sq is not None:
+        also = ", itself one of the " + equilibria_name if sq in {int(e) for e in equilibria} else ""
+        group(f"the status quo (state {conflict.number(sq)}{also})", [sq])
+    other = "other " if also else ""
+    eq = [int(s) for s in equilibria if s != sq]
+    group(f"the {other}{equilibria_name} ({len(eq)})", eq)
+    on_paths = list(dict.fromkeys(s for p in paths for s in p if s not in taken))
+    group(f"the other states on the paths ({len(on_paths)})", on_paths)
+    if sq is not None:
+        near = [
+            t
+            for t in range(n)
+            if t not in taken and any(legal_move(conflict, i, sq, t) for i in range(conflict.n_dms))
+        ]
+        group(f"the other states one move from the status quo ({len(near)})", near)
+    names = [g for g, _ in groups]
+    listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else "none"
+    return DrawnStates(sorted(taken), f"{listed}: {len(taken)} of {n} states")
+
+
 def states_to_draw(
     conflict: Conflict, equilibria: Sequence[int], paths: Sequence[Sequence[int]]
 ) -> list[int]:
-    """All states when the conflict is small; else the status quo, every state one move away from
-    it, the equilibria and the path states (at most 2 * MAX_DRAWN_STATES, the status quo first)."""
-    if conflict.n_states <= MAX_DRAWN_STATES:
-        return list(range(conflict.n_states))
-    keep: list[int] = []
-    sq = conflict.status_quo
-    if sq is not None:
-        keep.append(sq)
-        keep += [
-            t
-            for t in range(conflict.n_states)
-            if any(legal_move(conflict, i, sq, t) for i in range(conflict.n_dms))
-        ]
-    keep += [int(s) for s in equilibria] + [s for p in paths for s in p]
-    return sorted(dict.fromkeys(keep[: MAX_DRAWN_STATES * 2]))
+    """The states of :func:`drawn_states`, in number order."""
+    return drawn_states(conflict, equilibria, paths).states
 
 
 def state_graph_svg(
@@ -124,11 +168,11 @@ def state_graph_svg(
         node_size=380,
         ax=ax,
     )
-    nx.draw_networkx_labels(graph, pos, labels={s: str(s + 1) for s in nodes}, font_size=8, ax=ax)
+    nx.draw_networkx_labels(graph, pos, labels={s: str(s + 1) for s in nodes}, font_size=10, ax=ax)
     ax.scatter([], [], color="#ffd54f", edgecolors="#607d8b", label="equilibrium")
     if conflict.status_quo is not None:
         ax.scatter([], [], color="#eceff1", edgecolors="#000000", linewidths=3, label="status quo")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=10, frameon=False)
     ax.set_title(title or f"{conflict.name}: unilateral improvements")
     ax.axis("off")
     return figure_svg(fig)

@@ -5,6 +5,7 @@ Renderers only (matplotlib, Agg backend): they draw result objects and compute n
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -26,8 +27,25 @@ FORMATS = (".png", ".svg")
 MAX_LABELLED_ACTORS = 20
 
 
+WIDTH = 7.5
+"""Figure width in inches: 540 pt, shown as 720 CSS px, which fits the web page's content at a
+900 px window without shrinking, so the smallest text (SMALL, 9 pt = 12 px) stays above 11 px."""
+SMALL = 9
+TITLE = 11
+LABEL_WIDTH = 30
+
+
+def one_round(result: ForecastResult) -> bool:
+    """Whether the model has a single round (its positions are the input; nothing moves)."""
+    return bool(result.rounds.shape[0] <= 1)
+
+
 def draw_trajectories(ax: Axes, result: ForecastResult, dim: int = 0) -> None:
-    """Each actor's position on dimension ``dim`` across rounds, and the model's outcome per round."""
+    """Each actor's position on dimension ``dim`` across rounds, and the model's outcome per round;
+    for a one-round model the dot chart of :func:`draw_positions` instead."""
+    if one_round(result):
+        draw_positions(ax, result, dim)
+        return
     space = result.space
     t = np.arange(result.rounds.shape[0])
     for i, name in enumerate(space.actors):
@@ -39,8 +57,47 @@ def draw_trajectories(ax: Axes, result: ForecastResult, dim: int = 0) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("round")
     ax.set_ylabel(space.dimensions[dim])
-    ax.set_title(f"{result.model}: positions by round")
-    ax.legend(fontsize="x-small", ncol=2, loc="best")
+    ax.set_title(f"{result.model}: positions by round", fontsize=TITLE)
+    _legend_below(ax, ncol=3)
+
+
+def draw_positions(ax: Axes, result: ForecastResult, dim: int = 0) -> None:
+    """A dot chart for a one-round model: each actor's position on ``dim`` on the issue's own scale
+    (one row per actor, lowest position at the bottom; dot area in proportion to capability times
+    salience) and the predicted outcome as a red line."""
+    space = result.space
+    pos = result.rounds[-1, :, dim]
+    weight = space.capability * space.salience[:, dim]
+    top = float(weight.max()) if weight.size and float(weight.max()) > 0 else 1.0
+    area = 25 + 175 * weight / top
+    order = np.argsort(pos, kind="stable")
+    n = space.n_actors
+    if n <= MAX_LABELLED_ACTORS:
+        y = np.arange(n, dtype=float)
+        names = [_wrap(space.actors[i]) for i in order]
+        ax.set_yticks(y, names, fontsize=SMALL)
+        ax.set_ylim(-0.7, n - 0.3)
+    else:
+        y = (np.arange(n) % 9) / 8.0  # a strip, spread over nine rows so dots do not hide each other
+        ax.set_yticks([])
+        ax.set_ylim(-0.2, 1.2)
+    ax.scatter(
+        pos[order],
+        y,
+        s=area[order],
+        color="#3182bd",
+        alpha=0.8,
+        zorder=3,
+        label="actor (area: capability × salience)",
+    )
+    outcome = float(result.outcome[dim])
+    ax.axvline(outcome, color="#d62728", linewidth=2, label=f"predicted outcome = {outcome:.3g}")
+    lo, hi = space.scale[dim]
+    ax.set_xlim(lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo))
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel(f"position on {space.dimensions[dim]} ({lo:g} to {hi:g})")
+    ax.set_title(f"{result.model}: positions and the predicted outcome", fontsize=TITLE)
+    _legend_below(ax, ncol=2)
 
 
 def draw_histogram(ax: Axes, mc: MonteCarloResult, dim: int = 0, bins: int = 30) -> None:
@@ -55,8 +112,8 @@ def draw_histogram(ax: Axes, mc: MonteCarloResult, dim: int = 0, bins: int = 30)
     ax.axvline(float(mc.point_outcome[dim]), color="#d62728", label=f"point = {mc.point_outcome[dim]:.3g}")
     ax.set_xlabel(f"outcome on {mc.dimensions[dim]}")
     ax.set_ylabel("runs")
-    ax.set_title(f"Monte Carlo: {mc.n} runs of {mc.model} (seed {mc.seed})")
-    ax.legend(fontsize="x-small")
+    ax.set_title(f"Monte Carlo: {mc.n} runs of {mc.model} (seed {mc.seed})", fontsize=TITLE)
+    _legend_below(ax, ncol=4)
 
 
 def draw_tornado(ax: Axes, table: pd.DataFrame, point: float, top: int = 12) -> None:
@@ -68,10 +125,42 @@ def draw_tornado(ax: Axes, table: pd.DataFrame, point: float, top: int = 12) -> 
     ax.barh(y, hi - point, left=point, color="#fdae6b", label="input at high end")
     ax.barh(y, lo - point, left=point, color="#6baed6", label="input at low end")
     ax.axvline(point, color="black", linewidth=1)
-    ax.set_yticks(y, list(rows["input"]), fontsize="x-small")
+    ax.set_yticks(y, [_wrap(str(x)) for x in rows["input"]], fontsize=SMALL)
     ax.set_xlabel("outcome")
-    ax.set_title("Tornado: one input at a time")
-    ax.legend(fontsize="x-small")
+    ax.set_title("Tornado: one input at a time", fontsize=TITLE)
+    _legend_below(ax, ncol=2)
+
+
+def _legend_below(ax: Axes, ncol: int) -> None:
+    """The legend under the axes, clear of the tick labels and the axis label (whatever the axes'
+    height: the gap is in font sizes), across the axes' width."""
+    ax.legend(
+        fontsize=SMALL,
+        ncol=ncol,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=3.6,
+        frameon=False,
+    )
+
+
+def _wrap(label: str) -> str:
+    """A label on lines of at most LABEL_WIDTH characters, broken after spaces or dots (never
+    inside a word; a longer word keeps its own line)."""
+    lines: list[str] = []
+    for token in re.findall(r"[^ .]+[ .]*|[ .]+", label):
+        if lines and len(lines[-1]) + len(token.rstrip()) <= LABEL_WIDTH:
+            lines[-1] += token
+        else:
+            lines.append(token)
+    return "\n".join(line.rstrip() for line in lines) or label
+
+
+def _positions_height(result: ForecastResult) -> float:
+    n = result.space.n_actors
+    rows = n if one_round(result) and n <= MAX_LABELLED_ACTORS else 8
+    legend = 0.0 if one_round(result) else 0.25 * -(-min(n, MAX_LABELLED_ACTORS + 1) // 3)
+    return 1.6 + 0.3 * rows + legend
 
 
 def forecast_figure(
@@ -80,17 +169,31 @@ def forecast_figure(
     tornado: pd.DataFrame | None = None,
     dim: int = 0,
 ) -> Figure:
-    """One figure with the trajectories, and the histogram and tornado panels when given."""
-    panels = 1 + (mc is not None) + (tornado is not None and len(tornado) > 0)
-    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
+    """One figure, its panels stacked (so that each keeps the page's width): the positions (by
+    round, or for a one-round model as a dot chart), and the histogram and the tornado when given."""
+    heights = [_positions_height(result)]
+    if mc is not None:
+        heights.append(3.4)
+    has_tornado = tornado is not None and len(tornado) > 0
+    if has_tornado:
+        assert tornado is not None
+        heights.append(1.3 + 0.38 * min(len(tornado), 12))
+    fig, axes = plt.subplots(
+        len(heights),
+        1,
+        figsize=(WIDTH, sum(heights) + 0.4 * (len(heights) - 1)),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+        layout="constrained",
+    )
     draw_trajectories(axes[0, 0], result, dim)
     k = 1
     if mc is not None:
-        draw_histogram(axes[0, k], mc, dim)
+        draw_histogram(axes[k, 0], mc, dim)
         k += 1
-    if tornado is not None and len(tornado) > 0:
-        draw_tornado(axes[0, k], tornado, float(result.outcome[dim]))
-    fig.tight_layout()
+    if has_tornado:
+        assert tornado is not None
+        draw_tornado(axes[k, 0], tornado, float(result.outcome[dim]))
     return fig
 
 

@@ -31,7 +31,7 @@ from detente.errors import DetenteError, InputError, ModelTooLargeError, Problem
 from detente.io.loader import Document
 from detente.io.questions import QuestionSet
 from detente.io.yamlio import parse_yaml
-from detente.web import runs
+from detente.web import filters, runs
 from detente.web.documents import builtin_names, builtin_text, load_text
 from detente.web.forms import FieldEdit, form_groups
 from detente.web.limits import MAX_BODY, BodyLimit, KnownHosts, SameOrigin, error_body, too_large_message
@@ -56,6 +56,7 @@ _PAGES = jinja2.Environment(
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     undefined=jinja2.StrictUndefined,
 )
+filters.register(_PAGES)
 
 
 # -- request bodies -----------------------------------------------------------------------------

@@ -13,10 +13,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from detente.conflict.model import Conflict
-from detente.render.conflict_plots import DM_COLOURS, improvement_edges, states_to_draw
+from detente.render.conflict_plots import DM_COLOURS, drawn_states, improvement_edges
 
 SIZE = 640.0
-NODE_RADIUS = 14.0
+"""Width of the drawing (user units = CSS px when shown at full size); LARGE_SIZE when more states
+are drawn than fit on one ring. Both fit the page's content width at a 900 px window, so the state
+numbers (LABEL_PX) are shown at their full size there."""
+LARGE_SIZE = 760.0
+NODE_RADIUS = 15.0
+LABEL_PX = 13
+SPACING = 2 * NODE_RADIUS + 6
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,9 @@ class StateGraph:
     legend: tuple[tuple[str, str], ...]
     shown: int
     total: int
+    caption: str
+    """Which states are drawn, exactly (from :func:`detente.render.conflict_plots.drawn_states`)."""
+    label_px: int = LABEL_PX
 
 
 def state_graph(
@@ -62,12 +71,10 @@ def state_graph(
     """
     eq_index = {concept: {n - 1 for n in numbers} for concept, numbers in equilibria.items()}
     every = sorted(set().union(*eq_index.values())) if eq_index else []
-    drawn = states_to_draw(conflict, every, paths)
-    centre, radius = SIZE / 2, SIZE / 2 - 2.5 * NODE_RADIUS
-    place: dict[int, tuple[float, float]] = {}
-    for k, s in enumerate(drawn):
-        angle = 2 * math.pi * k / max(len(drawn), 1) - math.pi / 2
-        place[s] = (centre + radius * math.cos(angle), centre + radius * math.sin(angle))
+    name = "equilibria" if len(eq_index) <= 1 else "equilibria under any of the concepts"
+    chosen = drawn_states(conflict, every, paths, name)
+    drawn = chosen.states
+    size, place = _rings(drawn)
     nodes = tuple(
         Node(
             conflict.number(s),
@@ -103,4 +110,22 @@ def state_graph(
     legend = tuple(
         (dm.name, DM_COLOURS[i % len(DM_COLOURS)]) for i, dm in enumerate(conflict.decision_makers)
     )
-    return StateGraph(SIZE, nodes, tuple(edges), legend, len(drawn), conflict.n_states)
+    return StateGraph(size, nodes, tuple(edges), legend, len(drawn), conflict.n_states, chosen.description)
+
+
+def _rings(states: Sequence[int]) -> tuple[float, dict[int, tuple[float, float]]]:
+    """States on concentric circles, in number order, the outer circle filled first, neighbours at
+    least SPACING apart along a circle and between circles; the drawing's size."""
+    size = SIZE if len(states) * SPACING <= 2 * math.pi * (SIZE / 2 - 2 * NODE_RADIUS) else LARGE_SIZE
+    centre = size / 2
+    place: dict[int, tuple[float, float]] = {}
+    radius, left = size / 2 - 2 * NODE_RADIUS, list(states)
+    while left:
+        fits = max(1, int(2 * math.pi * radius / SPACING)) if radius > SPACING / 2 else len(left)
+        ring, left = left[:fits], left[fits:]
+        for k, s in enumerate(ring):
+            angle = 2 * math.pi * k / len(ring) - math.pi / 2
+            r = radius if radius > SPACING / 2 or len(ring) > 1 else 0.0
+            place[s] = (centre + r * math.cos(angle), centre + r * math.sin(angle))
+        radius -= SPACING
+    return size, place

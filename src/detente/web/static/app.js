@@ -49,6 +49,23 @@ function showProblems(list, data, status) {
   }
 }
 
+// Warn before leaving a page whose edits are not saved: ``dirty`` says whether there are any.
+function warnUnsaved(dirty) {
+  window.addEventListener("beforeunload", (event) => {
+    if (!dirty()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+}
+
+// An ISO date (2019-06-28) as "28 Jun 2019"; anything else as it is.
+function dayText(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso));
+  if (!m) return String(iso);
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  return Number(m[3]) + " " + months[Number(m[2]) - 1] + " " + m[1];
+}
+
 // -- upload -------------------------------------------------------------------------------------
 function initUpload() {
   const form = document.getElementById("upload");
@@ -165,6 +182,8 @@ function initEditor() {
   const list = document.getElementById("editor-errors");
   const status = document.getElementById("editor-status");
   let bad = new Set();
+  let saved = text.value;
+  warnUnsaved(() => text.value !== saved);
   const drawGutter = () => {
     const n = text.value.split("\n").length;
     gutter.replaceChildren();
@@ -202,7 +221,7 @@ function initEditor() {
   document.getElementById("save").addEventListener("click", async () => {
     const r = await api("POST", "/api/scenarios/" + box.dataset.scenario + "/versions",
       { text: text.value, note: document.getElementById("note").value });
-    if (r.ok) { window.location = "/scenarios/" + box.dataset.scenario + "?v=" + r.data.number; return; }
+    if (r.ok) { saved = text.value; window.location = "/scenarios/" + box.dataset.scenario + "?v=" + r.data.number; return; }
     status.textContent = "Not saved: problems found.";
     report(r);
   });
@@ -213,6 +232,8 @@ function initEditor() {
 function initForm() {
   const form = document.getElementById("edit-form");
   if (!form) return;
+  let leaving = false;
+  warnUnsaved(() => !leaving && [...form.querySelectorAll("input[data-path]")].some((i) => i.value !== i.dataset.original));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const edits = [];
@@ -225,7 +246,7 @@ function initForm() {
     const list = document.getElementById("form-errors");
     if (!edits.length) { list.replaceChildren(el("li", "Nothing changed.")); return; }
     const r = await api("POST", form.dataset.url, { edits, note: document.getElementById("form-note").value });
-    if (r.ok) { window.location = "/scenarios/" + form.dataset.scenario + "?v=" + r.data.number; return; }
+    if (r.ok) { leaving = true; window.location = "/scenarios/" + form.dataset.scenario + "?v=" + r.data.number; return; }
     showProblems(list, r.data, r.status);
     for (const p of (r.data && r.data.problems) || []) {
       for (const input of form.querySelectorAll("input[data-path]")) {
@@ -287,7 +308,7 @@ function renderAnswers(box, run) {
     body.appendChild(why);
   }
   const m = r.method;
-  const about = el("p", "From the snapshot " + r.snapshot + " (as of " + r.as_of + "): " + m.samples
+  const about = el("p", "From the snapshot " + r.snapshot + " (as of " + dayText(r.as_of) + "): " + m.samples
     + " judgement samples (swap " + m.swap + "), " + m.monte_carlo_runs + " Monte Carlo runs, seed " + m.seed + ". ", "meta");
   const link = el("a", "Run #" + run.id);
   link.href = "/runs/" + run.id;
