@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from detente.conflict.model import Conflict, Direction
 from detente.conflict.stability import StabilityResult
 from detente.io.evidence import EvidenceRow
-from detente.render.conflict_plots import state_graph_svg
+from detente.render.conflict_plots import drawn_states, state_graph_svg
 from detente.render.narrate import concept_name
 from detente.render.report.document import Figure, Section, Table
 
@@ -86,10 +86,12 @@ def stability_section(
         "The equilibria",
     )
     concept = graph_concept if graph_concept in result.concepts else result.concepts[0]
+    equilibria = [int(s) for s in result.equilibria(concept)]
+    drawn = drawn_states(conflict, equilibria, paths, f"{concept_name(concept)} equilibria")
     figure = Figure(
-        state_graph_svg(conflict, [int(s) for s in result.equilibria(concept)], paths),
+        state_graph_svg(conflict, equilibria, paths),
         f"Unilateral improvements between states; {concept_name(concept)} equilibria "
-        "in yellow, the status quo ringed in black, status-quo paths in bold.",
+        f"in yellow, the status quo ringed in black, status-quo paths in bold. Drawn: {drawn.description}.",
     )
     summary = _summary(conflict, result)
     return Section(
