@@ -34,7 +34,7 @@ def test_the_run_list_carries_each_runs_summary_and_size_not_its_result(client: 
     assert "equilibria NASH: 2, 3; SEQ: 2, 3" in page
 
 
-def test_run_lists_never_read_results(tmp_path: Path) -> None:
+def test_run_lists_and_polls_never_read_results(tmp_path: Path) -> None:
     """A result column that cannot be parsed would break any list that read it."""
     store = Store(tmp_path)
     sid = store.add_scenario("c", "conflict", CHICKEN, "test")
@@ -48,6 +48,10 @@ def test_run_lists_never_read_results(tmp_path: Path) -> None:
     assert (row.summary, row.status) == ("one line", "done")
     with pytest.raises(json.JSONDecodeError):
         store.run(rid)
+    # Polling a run's status and fetching its figures do not read its result either.
+    client = TestClient(create_app(tmp_path))
+    assert client.get(f"/api/runs/{rid}/status").json()["status"] == "done"
+    assert client.get(f"/api/runs/{rid}/figures/x").status_code == 404
 
 
 def test_runs_are_paged_newest_first(tmp_path: Path) -> None:

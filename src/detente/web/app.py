@@ -319,6 +319,13 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
             raise HTTPException(404, f"no run {rid}")
         return run
 
+    def summary_or_404(rid: int) -> RunSummary:
+        """The run without its result: what polling and lookups need."""
+        run = store.run_summary(rid)
+        if run is None:
+            raise HTTPException(404, f"no run {rid}")
+        return run
+
     def loaded(version: VersionRow) -> Document:
         return load_text(version.text, version_label(version.scenario_id, version.number))
 
@@ -551,13 +558,13 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     @app.get("/api/runs/{rid:int}/status", tags=["runs"])
     def api_run_status(rid: Id) -> Json:
         """Progress of a run, for polling: status, runs done and runs in total."""
-        run = run_or_404(rid)
+        run = summary_or_404(rid)
         return {"id": run.id, "status": run.status, "done": run.done, "total": run.total, "error": run.error}
 
     @app.post("/api/runs/{rid:int}/rerun", tags=["runs"], status_code=201)
     def api_rerun(rid: Id) -> Json:
         """Run again with the same version and parameters (and seed): the result must be the same."""
-        old = run_or_404(rid)
+        old = summary_or_404(rid)
         params = PARAMS.validate_python(old.params)
         new, inline = runner.create(old.version_id, params)
         runner.start(new, inline)
@@ -566,7 +573,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     @app.get("/api/runs/{rid:int}/figures/{name}", tags=["runs"], response_class=Response)
     def api_figure(rid: Id, name: str) -> Response:
         """A figure of the run as SVG."""
-        svg = store.figure(run_or_404(rid).id, name) if name != REPORT else None
+        svg = store.figure(summary_or_404(rid).id, name) if name != REPORT else None
         if svg is None:
             raise HTTPException(404, f"run {rid} has no figure {name!r}")
         return Response(svg, media_type="image/svg+xml")
@@ -574,7 +581,7 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     @app.get("/api/runs/{rid:int}/report", tags=["runs"], response_class=HTMLResponse)
     def api_report(rid: Id) -> HTMLResponse:
         """The HTML report written by a run of kind ``report`` (a self-contained page, for download)."""
-        html = store.figure(run_or_404(rid).id, REPORT)
+        html = store.figure(summary_or_404(rid).id, REPORT)
         if html is None:
             raise HTTPException(404, f"run {rid} has no report (start a run of kind 'report')")
         headers = {"Content-Disposition": f'attachment; filename="detente-report-run-{rid}.html"'}

@@ -309,6 +309,12 @@ class Store:
         result = None if row["result"] is None else json.loads(row["result"])
         return RunRow(**_summary_fields(row), result=result)
 
+    def run_summary(self, run_id: int) -> RunSummary | None:
+        """The run with this id without its result (for polling and lookups), or None."""
+        with self._db() as db:
+            row = db.execute(f"{_RUN_SELECT} FROM {_RUN_FROM} WHERE r.id = ?", (run_id,)).fetchone()
+        return None if row is None else RunSummary(**_summary_fields(row))
+
     def runs(self, scenario_id: int, limit: int = 100, offset: int = 0) -> list[RunSummary]:
         """Up to ``limit`` runs of a scenario's versions, newest first, after skipping ``offset``:
         their summaries, not their results."""
