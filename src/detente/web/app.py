@@ -273,18 +273,14 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
         per invalid field (its place in the request and what is wrong)."""
         if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
             problems = [
-                {
-                    "file": "<request>",
-                    "line": None,
-                    "field": ".".join(str(part) for part in e.get("loc", ())),
-                    "message": str(e.get("msg", "invalid")),
-                }
+                Problem("<request>", None, ".".join(map(str, e.get("loc", ()))), str(e.get("msg", "invalid")))
                 for e in exc.errors()
             ]
             detail = f"{len(problems)} problem(s) in the request: " + "; ".join(
-                f"{p['field']}: {p['message']}" for p in problems[:3]
+                f"{p.field}: {p.message}" for p in problems[:3]
             )
-            return JSONResponse(error_body(detail, "invalid_request", problems), status_code=422)
+            body = error_body(detail, "invalid_request", runs.problems_json(problems))
+            return JSONResponse(body, status_code=422)
         html = _PAGES.get_template("error.html.j2").render(
             version=__version__, status=404, title="Not found", detail=f"no page at {request.url.path}"
         )

@@ -54,7 +54,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = _headers(scope)
         length = headers.get("content-length")
         if length is not None and length.strip().isdigit():
             if int(length) > self.limit:
@@ -91,7 +91,7 @@ class SameOrigin:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in self.SAFE:
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            headers = _headers(scope)
             origin = headers.get("origin")
             if origin is not None and urlsplit(origin).netloc != headers.get("host", ""):
                 await _respond(send, 403, f"cross-site request refused (origin {origin})", "cross_site")
@@ -108,7 +108,7 @@ class KnownHosts:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            headers = _headers(scope)
             host = headers.get("host", "")
             name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
             if name.lower() not in self.names:
@@ -116,6 +116,11 @@ class KnownHosts:
                 await _respond(send, 400, detail, "bad_host")
                 return
         await self.app(scope, receive, send)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    """A request's headers by lower-case name (ASGI gives them as latin-1 bytes)."""
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
 def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
