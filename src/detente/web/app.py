@@ -182,7 +182,8 @@ def create_app(data_dir: str | Path, workers: int = 2, allowed_hosts: Sequence[s
     lock = FolderLock(Path(data_dir))
     store = Store(data_dir)
     store.fail_unfinished("interrupted: the server stopped before the run finished; run it again")
-    _summarise_old_runs(store)
+    if store.summaries_missing:
+        _summarise_old_runs(store)
     runner = Runner(store, workers)
     _seed_builtins(store)
 
@@ -748,7 +749,8 @@ def _yaml_response(text: str, filename: str) -> Response:
 
 
 def _summarise_old_runs(store: Store) -> None:
-    """Give runs stored before summaries were kept their one-line summary (once, at start)."""
+    """Give runs stored before summaries were kept their one-line summary (once, when the store is
+    first opened by this version)."""
     import json
 
     from detente.app.registry import get

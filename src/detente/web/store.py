@@ -137,7 +137,9 @@ class Store:
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
             columns = {r["name"] for r in db.execute("PRAGMA table_info(runs)")}
-            if columns and "summary" not in columns:  # a store written before summaries were kept
+            # Written before summaries were kept: its finished runs need theirs (:meth:`unsummarised`).
+            self.summaries_missing = bool(columns) and "summary" not in columns
+            if self.summaries_missing:
                 db.execute("ALTER TABLE runs ADD COLUMN summary TEXT NOT NULL DEFAULT ''")
                 db.execute("ALTER TABLE runs ADD COLUMN result_bytes INTEGER NOT NULL DEFAULT 0")
                 db.execute("UPDATE runs SET result_bytes = COALESCE(LENGTH(CAST(result AS BLOB)), 0)")
