@@ -31,6 +31,14 @@ def shape(annotation: Any) -> Shape:
     return _SCALARS.get(base, "text")
 
 
+def text_only(annotation: Any) -> bool:
+    """Does the type admit text only (``str``, a date, a ``Literal`` of strings, or None beside one)?"""
+    base, _ = strip_optional(annotation)
+    if typing.get_origin(base) is typing.Literal:
+        return all(isinstance(a, str) for a in typing.get_args(base))
+    return typing.get_origin(base) is None
+
+
 def choices(annotation: Any) -> list[str]:
     """The values a ``Literal`` (or a list of one) allows; empty for any other type."""
     base, _ = strip_optional(annotation)

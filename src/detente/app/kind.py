@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from detente.app.fields import shape, strip_optional
+from detente.app.fields import shape, text_only
 from detente.budget import Cost
 
 if TYPE_CHECKING:
@@ -34,16 +34,6 @@ Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a run goes on."""
 
 
-def _only_text(annotation: Any) -> bool:
-    """Does the type admit text only (``str``, a date, a ``Literal`` of strings, or None beside one)?"""
-    import typing
-
-    base, _ = strip_optional(annotation)
-    if typing.get_origin(base) is typing.Literal:
-        return all(isinstance(a, str) for a in typing.get_args(base))
-    return typing.get_origin(base) is None
-
-
 def _kind_required(schema: dict[str, Any]) -> None:
     """In the JSON schema, ``kind`` is required: it picks the parameters model of a request body
     (the models give it a default only for the Python API and the command line)."""
@@ -53,8 +43,8 @@ def _kind_required(schema: dict[str, Any]) -> None:
 
 
 class Params(BaseModel):
-    """Base of every run's parameters: unknown fields are refused, values never change, and a number
-    is never given as true or false (which pydantic would otherwise read as 1 or 0)."""
+    """Base of every run's parameters: unknown fields are refused, values never change, and a value
+    must be of its field's JSON type (pydantic's lax mode would read ``false`` as 0, ``"3"`` as 3)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_kind_required)
 
@@ -72,7 +62,7 @@ class Params(BaseModel):
                 if info is None or value is None:
                     continue
                 want = shape(info.annotation)
-                if want == "text" and not _only_text(info.annotation):
+                if want == "text" and not text_only(info.annotation):
                     continue  # e.g. ``int | str``: a number is one of its types
                 wrong = (
                     (want in ("int", "float") and isinstance(value, bool | str))
