@@ -447,25 +447,19 @@ def _inverse(doc: Document, p: InverseParams, ex: Execution) -> Inverse:
 
 
 def _inverse_json(doc: Document, p: InverseParams, r: Inverse) -> Json:
-    from detente.render.conflict_json import (
-        SCHEMA_VERSION,
-        conflict_dict,
-        inverse_dict,
-        statement_orders_dict,
-    )
+    from detente.render.conflict_json import conflict_document, inverse_dict, statement_orders_dict
 
     c = _conflict(doc)
     if r.counted is not None:
         return inverse_dict(c, r.counted) if p.mode == "rankings" else statement_orders_dict(c, r.counted)
     from detente.render.inverse_json import change_dict, condition_dict
 
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "inverse_analysis",
-        "conflict": conflict_dict(c),
-        "condition": condition_dict(c, r.condition, r.share),
-        "change": change_dict(c, r.change),
-    }
+    return conflict_document(
+        "inverse_analysis",
+        c,
+        condition=condition_dict(c, r.condition, r.share),
+        change=change_dict(c, r.change),
+    )
 
 
 def _inverse_terminal(doc: Document, p: InverseParams, r: Inverse, out: Console) -> None:

@@ -71,7 +71,8 @@ def _numbers(conflict: Conflict, indices: Sequence[int] | np.ndarray[Any, Any]) 
     return [conflict.number(int(s)) for s in indices]
 
 
-def _document(kind: str, conflict: Conflict, **fields: Any) -> Json:
+def conflict_document(kind: str, conflict: Conflict, **fields: Any) -> Json:
+    """A JSON document about a conflict: schema version, ``kind``, the conflict, then ``fields``."""
     return {"schema_version": SCHEMA_VERSION, "kind": kind, "conflict": conflict_dict(conflict), **fields}
 
 
@@ -106,7 +107,7 @@ def stability_dict(result: StabilityResult, rows: bool = True) -> Json:
 
     ``rows=False`` leaves out the per-state list (``states`` is ``null``; ``summary`` still counts)."""
     c = result.conflict
-    return _document(
+    return conflict_document(
         "stability",
         c,
         concepts=list(result.concepts),
@@ -123,7 +124,7 @@ def coalition_dict(result: CoalitionResult, rows: bool = True) -> Json:
     from detente.conflict.coalition import coalition_name
 
     c = result.conflict
-    return _document(
+    return conflict_document(
         "coalitions",
         c,
         concepts=list(result.concepts),
@@ -148,7 +149,7 @@ def inverse_dict(conflict: Conflict, result: InverseResult) -> Json:
     """An inverse analysis (kind ``"inverse"``, Kinsara, Kilgour & Hipel 2015): how many of the
     decision maker's strict rankings make the target an equilibrium, examples (state numbers, best
     first) and the conditions in words."""
-    return _document(
+    return conflict_document(
         "inverse",
         conflict,
         concept=result.concept,
@@ -164,7 +165,7 @@ def inverse_dict(conflict: Conflict, result: InverseResult) -> Json:
 
 def statement_orders_dict(conflict: Conflict, result: StatementOrderResult) -> Json:
     """The statement orders that make the target an equilibrium (kind ``"statement_orders"``)."""
-    return _document(
+    return conflict_document(
         "statement_orders",
         conflict,
         concept=result.concept,
@@ -200,7 +201,7 @@ def paths_dict(analysis: StatusQuoAnalysis) -> Json:
     from detente.render.narrate import describe_paths
 
     c = analysis.conflict
-    return _document(
+    return conflict_document(
         "paths",
         c,
         concept=analysis.concept,
