@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detente.io.evidence import EvidenceList
+from detente.io.yamlio import Loc, format_loc, shown
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]|\[([^=\]]+)=([^\]]*)\]")
 
@@ -89,7 +90,13 @@ class Intervention(BaseModel):
 
 
 class PatchError(ValueError):
-    """A change whose path does not exist or whose action does not fit the value found there."""
+    """A change whose path does not exist or whose action does not fit the value found there:
+    ``reason`` says what is wrong; ``loc`` is as far as the path resolved (keys and list indices),
+    None when the path itself cannot be read."""
+
+    def __init__(self, path: str, reason: str, loc: Loc | None = None) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason, self.loc = path, reason, loc
 
 
 def parse_path(path: str) -> list[str | int | tuple[str, str]]:
@@ -103,71 +110,81 @@ def parse_path(path: str) -> list[str | int | tuple[str, str]]:
             continue
         m = _STEP.match(text, pos)
         if m is None:
-            raise PatchError(f"cannot read path {path!r} at {text[pos:]!r}")
+            raise PatchError(path, f"cannot read path at {text[pos:]!r}")
         key, index, sel_key, sel_value = m.groups()
         steps.append(key if key is not None else int(index) if index is not None else (sel_key, sel_value))
         pos = m.end()
     if not steps:
-        raise PatchError("empty path")
+        raise PatchError(path, "empty path")
     return steps
 
 
-def _step(node: Any, step: str | int | tuple[str, str], path: str) -> Any:
+def _index(node: Any, step: str | int | tuple[str, str], path: str, loc: Loc) -> str | int:
+    """The key, or the non-negative list index, that ``step`` picks in ``node`` (found at ``loc``)."""
+    where = format_loc(loc) or "the document"
     if isinstance(step, str):
         if not isinstance(node, dict) or step not in node:
-            raise PatchError(f"{path}: no key {step!r}")
-        return node[step]
+            keys = f"; it has {', '.join(map(str, node))}" if isinstance(node, dict) and node else ""
+            raise PatchError(path, f"no key {shown(step)} in {where}{keys}", loc)
+        return step
     if isinstance(step, int):
         if not isinstance(node, list) or not -len(node) <= step < len(node):
-            raise PatchError(f"{path}: no list item {step}")
-        return node[step]
-    return node[_select(node, step, path)]
-
-
-def _select(node: Any, selector: tuple[str, str], path: str) -> int:
-    key, value = selector
+            size = f"; it has {len(node)}" if isinstance(node, list) else ", which is not a list"
+            raise PatchError(path, f"no list item {step} in {where}{size}", loc)
+        return step % len(node)
+    key, value = step
     if not isinstance(node, list):
-        raise PatchError(f"{path}: [{key}={value}] needs a list")
+        raise PatchError(path, f"[{key}={value}] needs a list; {where} is not one", loc)
     hits = [k for k, item in enumerate(node) if isinstance(item, dict) and str(item.get(key)) == value]
     if len(hits) != 1:
-        raise PatchError(f"{path}: [{key}={value}] matches {len(hits)} items, expected one")
+        raise PatchError(path, f"[{key}={value}] matches {len(hits)} items of {where}, expected one", loc)
     return hits[0]
+
+
+def _walk(data: Any, steps: Sequence[str | int | tuple[str, str]], path: str) -> tuple[Loc, Any]:
+    """Follow ``steps`` from ``data``: the concrete location reached and the value there."""
+    loc: Loc = ()
+    node = data
+    for step in steps:
+        loc = (*loc, _index(node, step, path, loc))
+        node = node[loc[-1]]
+    return loc, node
+
+
+def locate(data: Any, path: str) -> tuple[Loc, Any]:
+    """The concrete location of ``path`` in ``data`` (keys and non-negative list indices, selectors
+    resolved) and the value there; raises :class:`PatchError` naming how far the path got."""
+    return _walk(data, parse_path(path), path)
 
 
 def apply_change(data: Any, change: Change) -> Any:
     """A deep copy of ``data`` with one change applied."""
     out = copy.deepcopy(data)
-    steps = parse_path(change.path)
-    parent = out
-    for step in steps[:-1]:
-        parent = _step(parent, step, change.path)
+    path = change.path
+    steps = parse_path(path)
+    loc, parent = _walk(out, steps[:-1], path)
     last = steps[-1]
     action = change.action
     if action in ("append", "insert", "merge"):
-        target = _step(parent, last, change.path)
+        target = parent[_index(parent, last, path, loc)]
         if action == "merge":
             if not isinstance(target, dict) or not isinstance(change.value, dict):
-                raise PatchError(f"{change.path}: merge needs a mapping there and a mapping value")
+                raise PatchError(path, "merge needs a mapping there and a mapping value")
             target.update(copy.deepcopy(change.value))
         elif not isinstance(target, list):
-            raise PatchError(f"{change.path}: {action} needs a list there")
+            raise PatchError(path, f"{action} needs a list there")
         elif action == "append":
             target.append(copy.deepcopy(change.value))
         else:
             assert change.at is not None
             target.insert(change.at, copy.deepcopy(change.value))
         return out
-    if isinstance(last, tuple):
-        last = _select(parent, last, change.path)
-    if action == "set":
-        if isinstance(last, str) and isinstance(parent, dict):
-            parent[last] = copy.deepcopy(change.value)
-        else:
-            _step(parent, last, change.path)
-            parent[last] = copy.deepcopy(change.value)
+    if action == "set" and isinstance(last, str) and isinstance(parent, dict):
+        parent[last] = copy.deepcopy(change.value)  # set may add a key
+    elif action == "set":
+        parent[_index(parent, last, path, loc)] = copy.deepcopy(change.value)
     else:  # remove
-        _step(parent, last, change.path)
-        del parent[last]
+        del parent[_index(parent, last, path, loc)]
     return out
 
 

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from detente.errors import InputError, Problem
-from detente.io.patch import Change, PatchError, apply_intervention, parse_path
+from detente.io.patch import Change, PatchError, apply_intervention, locate
 from detente.io.yamlio import LineMap, Loc, lone_surrogate, parse_yaml, shown
 
 Scalar = str | int | float
@@ -237,48 +237,14 @@ def _representer() -> type:
 
 # -- paths --------------------------------------------------------------------------------------
 def _resolve(data: Any, path: str, lines: LineMap) -> tuple[Loc, Any]:
-    """The concrete location (keys and non-negative indices) of ``path`` in ``data``, and its value."""
+    """The concrete location (keys and non-negative indices) of ``path`` in ``data``, and its value
+    (:func:`detente.io.patch.locate`); a path that does not resolve is an InputError at the line of
+    as far as it got."""
     try:
-        steps = parse_path(path)
+        return locate(data, path)
     except PatchError as exc:
-        raise InputError([Problem(lines.file, None, path, str(exc))]) from None
-    node: Any = data
-    loc: list[str | int] = []
-    for step in steps:
-        where = format_path(loc) or "the document"
-        if isinstance(step, str):
-            if not isinstance(node, dict) or step not in node:
-                keys = f"; it has {', '.join(map(str, node))}" if isinstance(node, dict) and node else ""
-                message = f"no key {shown(step)} in {where}{keys}"
-                raise InputError([Problem(lines.file, lines.line(loc), path, message)])
-            loc.append(step)
-        elif isinstance(step, int):
-            if not isinstance(node, list) or not -len(node) <= step < len(node):
-                size = f"; it has {len(node)}" if isinstance(node, list) else ", which is not a list"
-                message = f"no list item {step} in {where}{size}"
-                raise InputError([Problem(lines.file, lines.line(loc), path, message)])
-            loc.append(step % len(node))
-        else:
-            key, value = step
-            hits = [
-                k
-                for k, item in enumerate(node if isinstance(node, list) else [])
-                if isinstance(item, dict) and str(item.get(key)) == value
-            ]
-            if len(hits) != 1:
-                message = f"[{key}={value}] matches {len(hits)} items of {where}, expected one"
-                raise InputError([Problem(lines.file, lines.line(loc), path, message)])
-            loc.append(hits[0])
-        node = node[loc[-1]]
-    return tuple(loc), node
-
-
-def format_path(loc: Sequence[str | int]) -> str:
-    """``('a', 0, 'b')`` -> ``a[0].b``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+        line = None if exc.loc is None else lines.line(exc.loc)
+        raise InputError([Problem(lines.file, line, path, exc.reason)]) from None
 
 
 def _at(data: Any, loc: Loc) -> Any:
