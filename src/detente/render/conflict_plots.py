@@ -107,21 +107,16 @@ def drawn_states(
     return DrawnStates(sorted(taken), f"{listed}: {len(taken)} of {n} states")
 
 
-def states_to_draw(
-    conflict: Conflict, equilibria: Sequence[int], paths: Sequence[Sequence[int]]
-) -> list[int]:
-    """The states of :func:`drawn_states`, in number order."""
-    return drawn_states(conflict, equilibria, paths).states
-
-
 def state_graph_svg(
     conflict: Conflict,
+    drawn: DrawnStates,
     equilibria: Sequence[int],
     paths: Sequence[Sequence[int]] = (),
     title: str = "",
 ) -> str:
-    """The graph of unilateral improvements, equilibria ringed, the status quo and path steps marked."""
-    nodes = states_to_draw(conflict, equilibria, paths)
+    """The graph of unilateral improvements between the ``drawn`` states (:func:`drawn_states`, whose
+    description the caller's caption gives), equilibria ringed, the status quo and path steps marked."""
+    nodes = drawn.states
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(nodes)
     edges = improvement_edges(conflict, nodes)

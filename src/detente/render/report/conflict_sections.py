@@ -89,7 +89,7 @@ def stability_section(
     equilibria = [int(s) for s in result.equilibria(concept)]
     drawn = drawn_states(conflict, equilibria, paths, f"{concept_name(concept)} equilibria")
     figure = Figure(
-        state_graph_svg(conflict, equilibria, paths),
+        state_graph_svg(conflict, drawn, equilibria, paths),
         f"Unilateral improvements between states; {concept_name(concept)} equilibria "
         f"in yellow, the status quo ringed in black, status-quo paths in bold. Drawn: {drawn.description}.",
     )
