@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from detente.cli import app as cli
 from detente.errors import BusyError
 from detente.web.app import RUNS_PER_PAGE, create_app
 from detente.web.lock import FolderLock
@@ -102,9 +103,7 @@ def test_a_second_server_on_one_data_folder_is_refused(tmp_path: Path) -> None:
     held = FolderLock(tmp_path)
     with pytest.raises(BusyError, match="in use by another detente server"):
         create_app(tmp_path)
-    result = CliRunner().invoke(
-        __import__("detente.cli", fromlist=["app"]).app, ["serve", "--data", str(tmp_path)]
-    )
+    result = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path)])
     assert result.exit_code == 1 and "in use by another detente server" in result.stderr
     held.release()
     create_app(tmp_path)  # free again
