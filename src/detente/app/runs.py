@@ -83,12 +83,17 @@ def execute(
     params: Params | Mapping[str, Any] | None = None,
     execution: Execution | None = None,
     budget: Budget | None = None,
+    costs: tuple[Cost, ...] | None = None,
 ) -> Output:
-    """Run ``kind`` on the loaded document ``doc``: check what it reads, guard, run, render JSON."""
+    """Run ``kind`` on the loaded document ``doc``: check what it reads, guard, run, render JSON.
+
+    ``costs``: the estimate of a guard already passed for these parameters on this document (the web
+    app guards a run before queueing it); given, the check and the guard are not made again."""
     k = get(kind) if isinstance(kind, str) else kind
     p = params if isinstance(params, Params) else make_params(k, params or {})
-    check_reads(k, doc)
-    costs = guard(k, doc, p, budget)
+    if costs is None:
+        check_reads(k, doc)
+        costs = guard(k, doc, p, budget)
     result = k.run(doc, p, execution or Execution())
     return Output(k, doc, p, result, costs)
 

@@ -1,15 +1,17 @@
 """Executing runs: checked and guarded when they are created, then run on a background thread pool
 (or before the response when the estimate says they finish at once).
 
-A run reads only its own version: :meth:`Runner.execute` is given a run id, looks up the version the
-run was created for, and loads that version's text. Progress is written to the store, where the
-polling endpoint reads it.
+A run reads only its own version: :meth:`Runner.create` loads the version the run is created for,
+checks and guards it, and keeps the loaded document, the parameters and the estimate until
+:meth:`Runner.execute` runs them (nothing is loaded or estimated twice). Progress is written to the
+store, where the polling endpoint reads it.
 """
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -17,7 +19,9 @@ from pydantic import TypeAdapter
 from detente import __version__
 from detente.app.kind import Execution, Params
 from detente.app.registry import get
+from detente.budget import Cost
 from detente.errors import DetenteError
+from detente.io.loader import Document
 from detente.web import runs
 from detente.web.documents import load_text
 from detente.web.store import Store
@@ -32,6 +36,15 @@ def version_label(scenario_id: int, number: int) -> str:
     return f"scenario {scenario_id}, version {number}"
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A created run waiting to execute: its loaded version, its parameters and their estimate."""
+
+    doc: Document
+    params: Params
+    costs: tuple[Cost, ...]
+
+
 class Runner:
     """Creates runs in the store and executes them (on ``workers`` background threads)."""
 
@@ -40,6 +53,7 @@ class Runner:
         self.workers = workers
         self.pool = self._new_pool()
         self.closed = False
+        self.prepared: dict[int, Prepared] = {}
 
     def _new_pool(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="detente-run")
@@ -68,6 +82,7 @@ class Runner:
         )
         run_id = self.store.add_run(version_id, kind.name, params.model_dump(mode="json"), __version__)
         self.store.progress(run_id, 0, params.steps())
+        self.prepared[run_id] = Prepared(doc, params, costs)
         return run_id, inline
 
     def start(self, run_id: int, inline: bool = False) -> None:
@@ -78,25 +93,20 @@ class Runner:
             self.pool.submit(self.execute, run_id)
 
     def execute(self, run_id: int) -> None:
-        """Load the run's own version, run its parameters, and store the result or the error."""
+        """Run a created run (:meth:`create`) and store the result or the error."""
         from detente.app.runs import execute
 
-        run = self.store.run(run_id)
-        assert run is not None
-        version = self.store.version_by_id(run.version_id)
-        assert version is not None
-        params = PARAMS.validate_python(run.params)
-        self.store.progress(run_id, 0, params.steps())
+        prep = self.prepared.pop(run_id)
+        doc, params = prep.doc, prep.params
         error: str | None = None
         result: dict[str, Any] | None = None
         figures: dict[str, str] = {}
         summary = ""
         try:
-            doc = load_text(version.text, version_label(version.scenario_id, version.number))
             progress = Execution(
                 workers=1, progress=lambda done, total: self.store.progress(run_id, done, total)
             )
-            out = execute(params.kind, doc, params, progress, runs.budget())
+            out = execute(params.kind, doc, params, progress, costs=prep.costs)
             result = out.json
             summary = out.kind.headline(result)
             if out.kind.figures is not None:
@@ -111,4 +121,5 @@ class Runner:
     def shutdown(self) -> None:
         """Stop taking runs; queued ones are dropped (marked interrupted at the next start)."""
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.prepared.clear()
         self.closed = True
