@@ -401,12 +401,27 @@ def _above(
 ) -> list[set[int]]:
     """Per state, the states decision maker ``d`` must rank above it: the chosen comparisons, and
     every other counted comparison in its current strict order."""
-    k = conflict.n_states
-    above: list[set[int]] = [set() for _ in range(k)]
+    above = _chosen(conflict, p, sol, d)
+    _keep_current(conflict, p, d, target, keep, above)
+    return above
+
+
+def _chosen(conflict: Conflict, p: _Program, sol: npt.NDArray[np.float64], d: int) -> list[set[int]]:
+    """Per state, the states the solution ``sol`` chose decision maker ``d`` to rank above it."""
+    above: list[set[int]] = [set() for _ in range(conflict.n_states)]
     for (dd, lo, hi), x in p.atoms.items():
         if dd == d:
             better, worse = (lo, hi) if sol[x] > 0.5 else (hi, lo)
             above[worse].add(better)
+    return above
+
+
+def _keep_current(
+    conflict: Conflict, p: _Program, d: int, target: int, keep: Moves, above: list[set[int]]
+) -> None:
+    """Add to ``above`` every counted comparison of ``d`` (with the target, and along the moves
+    ``keep`` counts) that has no variable: it keeps its current strict order."""
+    k = conflict.n_states
     cur = conflict.ranks[d]
     pairs = {(min(x, target), max(x, target)) for x in range(k) if x != target}
     pairs |= {(min(v, w), max(v, w)) for v in range(k) for w in keep.of(d, v).tolist()}
@@ -415,7 +430,6 @@ def _above(
             continue
         better, worse = (lo, hi) if cur[lo] > cur[hi] else (hi, lo)
         above[worse].add(better)
-    return above
 
 
 def _cycles(above: list[set[int]], limit: int = 20) -> list[list[tuple[int, int]]]:
@@ -477,12 +491,7 @@ def _realise(
     k = conflict.n_states
     ranks = conflict.ranks.copy()
     for d in vary:
-        above: list[set[int]] = [set() for _ in range(k)]  # above[x]: states that must rank above x
-        for (dd, lo, hi), x in p.atoms.items():
-            if dd != d:
-                continue
-            better, worse = (lo, hi) if sol[x] > 0.5 else (hi, lo)
-            above[worse].add(better)
+        above = _chosen(conflict, p, sol, d)  # above[x]: states that must rank above x
         cur = conflict.ranks[d]
         if not with_moves:  # only target comparisons chosen: every other state keeps its side of t
             for x in range(k):
@@ -493,13 +502,7 @@ def _realise(
                 else:
                     above[x].add(target)
         if keep is not None:
-            pairs = {(min(x, target), max(x, target)) for x in range(k) if x != target}
-            pairs |= {(min(v, w), max(v, w)) for v in range(k) for w in keep.of(d, v).tolist()}
-            for lo, hi in pairs:
-                if (d, lo, hi) in p.atoms or cur[lo] == cur[hi]:
-                    continue
-                better, worse = (lo, hi) if cur[lo] > cur[hi] else (hi, lo)
-                above[worse].add(better)
+            _keep_current(conflict, p, d, target, keep, above)
         blocking = [len(a) for a in above]
         below: list[list[int]] = [[] for _ in range(k)]
         for x in range(k):
