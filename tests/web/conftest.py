@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from detente.web.app import create_app
+from detente.web.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,6 +20,16 @@ REPO = Path(__file__).resolve().parents[2]
 def client(tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(create_app(tmp_path / "data", workers=1)) as c:
         yield c
+
+
+def chicken_store(folder: Path) -> tuple[Store, int, int]:
+    """A store in ``folder`` holding the Chicken example as scenario 1: (store, scenario id, version id)."""
+    store = Store(folder)
+    text = (REPO / "examples" / "conflicts" / "chicken.yaml").read_text(encoding="utf-8")
+    sid = store.add_scenario("c", "conflict", text, "test")
+    version = store.version(sid, 1)
+    assert version is not None
+    return store, sid, version.id
 
 
 def builtin_id(client: TestClient, name: str) -> int:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from detente.cli.web import serve
 from detente.web.limits import MAX_BODY
-from tests.web.conftest import REPO, builtin_id, run
+from tests.web.conftest import REPO, builtin_id, chicken_store, run
 
 CHICKEN = (REPO / "examples" / "conflicts" / "chicken.yaml").read_text(encoding="utf-8")
 PRISONERS = (REPO / "examples" / "conflicts" / "prisoners_dilemma.yaml").read_text(encoding="utf-8")
@@ -120,13 +120,8 @@ def test_cross_site_posts_are_refused(client: TestClient) -> None:
 
 
 def test_runs_left_unfinished_by_a_stopped_server_are_marked_failed(tmp_path: Path) -> None:
-    from detente.web.store import Store
-
-    store = Store(tmp_path)
-    sid = store.add_scenario("c", "conflict", CHICKEN, "test")
-    version = store.version(sid, 1)
-    assert version is not None
-    rid = store.add_run(version.id, "montecarlo", {"kind": "montecarlo"}, "0")
+    store, _, version_id = chicken_store(tmp_path)
+    rid = store.add_run(version_id, "montecarlo", {"kind": "montecarlo"}, "0")
     store.fail_unfinished("interrupted")
     run = store.run(rid)
     assert run is not None and (run.status, run.error) == ("failed", "interrupted")

@@ -17,10 +17,9 @@ from detente.errors import BusyError
 from detente.web.app import RUNS_PER_PAGE, create_app
 from detente.web.lock import FolderLock
 from detente.web.store import Store
-from tests.web.conftest import REPO, builtin_id, run
+from tests.web.conftest import builtin_id, chicken_store, run
 
 RUNS = "/api/scenarios/1/versions/1/runs"
-CHICKEN = (REPO / "examples" / "conflicts" / "chicken.yaml").read_text(encoding="utf-8")
 
 
 def test_the_run_list_carries_each_runs_summary_and_size_not_its_result(client: TestClient) -> None:
@@ -37,11 +36,8 @@ def test_the_run_list_carries_each_runs_summary_and_size_not_its_result(client: 
 
 def test_run_lists_and_polls_never_read_results(tmp_path: Path) -> None:
     """A result column that cannot be parsed would break any list that read it."""
-    store = Store(tmp_path)
-    sid = store.add_scenario("c", "conflict", CHICKEN, "test")
-    version = store.version(sid, 1)
-    assert version is not None
-    rid = store.add_run(version.id, "stability", {"kind": "stability"}, "0")
+    store, sid, version_id = chicken_store(tmp_path)
+    rid = store.add_run(version_id, "stability", {"kind": "stability"}, "0")
     store.finish(rid, {"x": 1}, summary="one line")
     with sqlite3.connect(store.path) as db:
         db.execute("UPDATE runs SET result = 'not json' WHERE id = ?", (rid,))
@@ -56,15 +52,9 @@ def test_run_lists_and_polls_never_read_results(tmp_path: Path) -> None:
 
 
 def test_runs_are_paged_newest_first(tmp_path: Path) -> None:
-    store = Store(tmp_path)
-    sid = store.add_scenario("c", "conflict", CHICKEN, "test")
-    version = store.version(sid, 1)
-    assert version is not None
-    ids = [
-        store.add_run(version.id, "stability", {"kind": "stability"}, "0") for _ in range(RUNS_PER_PAGE + 5)
-    ]
-    client = TestClient(create_app(tmp_path / "app"))
-    del client  # a second store over another folder: the paging is the store's
+    store, sid, version_id = chicken_store(tmp_path)
+    params = {"kind": "stability"}
+    ids = [store.add_run(version_id, "stability", params, "0") for _ in range(RUNS_PER_PAGE + 5)]
     assert [r.id for r in store.runs(sid, 3, 0)] == ids[::-1][:3]
     assert [r.id for r in store.runs(sid, 10, RUNS_PER_PAGE)] == ids[::-1][RUNS_PER_PAGE:]
     assert store.count_runs(sid) == RUNS_PER_PAGE + 5
