@@ -6,6 +6,7 @@ models (``detente --help`` imports this module).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -120,8 +121,8 @@ def equilibria_text(conflict: Conflict, indices: Any) -> list[Json]:
 
 # -- stability ----------------------------------------------------------------------------------
 _CONCEPT_PATTERN = r"^\s*([nN][aA][sS][hH]|[gG][mM][rR]|[sS][mM][rR]|[sS][eE][qQ]|[lL]0*[1-9][0-9]*)\s*$"
-"""What the concepts validator below accepts, stated for the JSON schema (any case; ``l<h>`` is a
-limited-move horizon h >= 1)."""
+"""A stability concept as parameters name it (any case; ``l<h>`` is a limited-move horizon h >= 1):
+the rule the concepts validator applies, and the pattern the JSON schema states."""
 
 
 class StabilityParams(Params):
@@ -142,12 +143,12 @@ class StabilityParams(Params):
     @field_validator("concepts")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
-        out = [c.strip().lower() for c in value]
-        for c in out:
-            limited = len(c) >= 2 and c[0] == "l" and c[1:].isdigit() and int(c[1:]) >= 1
-            if c not in CONCEPTS and not limited:
-                raise ValueError(f"unknown concept {c}; choose from {', '.join(CONCEPTS)}, l<h> (h >= 1)")
-        return list(dict.fromkeys(out))
+        for c in value:
+            if re.search(_CONCEPT_PATTERN, c) is None:
+                raise ValueError(
+                    f"unknown concept {c.strip().lower()}; choose from {', '.join(CONCEPTS)}, l<h> (h >= 1)"
+                )
+        return list(dict.fromkeys(c.strip().lower() for c in value))
 
 
 def _stability_cost(doc: Document, p: StabilityParams) -> list[Cost]:
